@@ -1,0 +1,3 @@
+from xlbilling.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,46 @@
+"""The `xlbilling` command: a thin adapter that parses arguments, calls the
+core, prints results to stdout and messages to stderr, and maps errors to
+exit codes once (0 ok, 1 usage problem found in the data, 2 error)."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from xlbilling import __version__
+from xlbilling.errors import XlbillingError
+
+# Sub-command modules, in the order `xlbilling --help` lists them.
+COMMANDS = (
+    "xlbilling.commands.catalogue",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="xlbilling",
+        description="Turn backup vendors' usage reports into exact customer invoices.",
+    )
+    parser.add_argument("--version", action="version", version=f"xlbilling {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except XlbillingError as err:
+        print(f"xlbilling {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: nothing was written", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,105 @@
+"""The records that flow through xlbilling: where a number came from, the
+normalised usage record every reader yields, and the invoice line every
+pricing rule ends in.  Frozen, so a record read is the record billed.
+
+report -> UsageRecord -> (pricing rules) -> InvoiceLine -> workbook / CSV
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Mapping
+
+# FORMATS.md "Normalised usage record": vendor keys.
+VENDORS = ("axcient-bff", "x360recover", "acronis", "altaro")
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a figure came from: file, sheet and 1-based row numbers as a
+    spreadsheet shows them (header = row 1).  Several rows when a record sums
+    rows (Acronis infras, Altaro users)."""
+
+    file: str
+    sheet: str | None = None
+    rows: tuple[int, ...] = ()
+
+    def __str__(self) -> str:
+        text = self.file
+        if self.sheet:
+            text += f"!{self.sheet}"
+        if self.rows:
+            text += " row" + ("s " if len(self.rows) > 1 else " ") + _compress_rows(self.rows)
+        return text
+
+
+def _compress_rows(rows: tuple[int, ...]) -> str:
+    """(2,3,4,7) -> '2-4,7': keeps traces of big roll-ups readable."""
+    parts: list[str] = []
+    ordered = sorted(set(rows))
+    start = prev = ordered[0]
+    for r in ordered[1:]:
+        if r == prev + 1:
+            prev = r
+            continue
+        parts.append(f"{start}-{prev}" if prev != start else f"{start}")
+        start = prev = r
+    parts.append(f"{start}-{prev}" if prev != start else f"{start}")
+    return ",".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class UsageRecord:
+    """One account's quantity of one billable item, exact, with its source.
+
+    FORMATS.md: vendor, account, customer, item, quantity, unit.  `tier` is the
+    x360Recover endpoint tier (bundled / self-hosted / cloud-only), blank
+    elsewhere.  `vendor_amount`/`vendor_currency` carry a price the report
+    itself states (Acronis Estimated Cost, Hornetsecurity Customer Total),
+    unrounded.  `details` holds reader-specific facts kept for the working
+    (e.g. tenant kind, plan, first/last day of a license) as strings.
+    """
+
+    vendor: str
+    account: str
+    customer: str
+    item: str
+    quantity: Decimal
+    unit: str
+    source: Source
+    tier: str = ""
+    vendor_amount: Decimal | None = None
+    vendor_currency: str | None = None
+    details: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceLine:
+    """One line of a customer invoice.
+
+    `amount` is rounded once to the currency's minor unit (BILLING_RULES.md
+    "Money"); `quantity` and `unit_price` are unrounded.  `working` is the
+    breakdown a finance user reads to check the figure; `sources` trace it to
+    the vendor rows.  `kind` is 'usage', 'commitment_fee' or 'adjustment'.
+    `cost_amount` is what the vendor/distributor charges us for the line (for
+    the margin reconciliation), `fx_rate` the exchange rate applied, if any.
+    """
+
+    customer: str
+    vendor: str
+    item: str
+    description: str
+    quantity: Decimal
+    unit: str
+    unit_price: Decimal
+    amount: Decimal
+    currency: str
+    sources: tuple[Source, ...] = ()
+    working: str = ""
+    kind: str = "usage"
+    cost_amount: Decimal | None = None
+    fx_rate: Decimal | None = None
+
+    @property
+    def source_text(self) -> str:
+        return "; ".join(str(s) for s in self.sources)

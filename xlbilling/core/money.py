@@ -62,7 +62,10 @@ def D(value: object, *, what: str = "value") -> Decimal:
 def _normalise(d: Decimal) -> Decimal:
     """Drop exponent notation that format(..., 'g') produces (1e+20 -> 100000000000000000000)."""
     if d == d.to_integral_value() and d.as_tuple().exponent > 0:
-        return d.quantize(Decimal(1))
+        try:
+            return d.quantize(Decimal(1))
+        except InvalidOperation:  # more digits than the context holds (1e30): keep the exponent form
+            return d
     return d
 
 
@@ -117,8 +120,8 @@ class Money:
     currency: str
 
     def __post_init__(self) -> None:
-        if not isinstance(self.amount, Decimal):
-            object.__setattr__(self, "amount", D(self.amount, what="amount"))
+        # D also for Decimals: it refuses NaN/Infinity, which are not amounts.
+        object.__setattr__(self, "amount", D(self.amount, what="amount"))
         object.__setattr__(self, "currency", normalise_currency(self.currency))
 
     @classmethod
@@ -183,7 +186,7 @@ def sum_money(items: "list[Money] | tuple[Money, ...]", currency: str) -> Money:
 
 # --- dates from Excel --------------------------------------------------------
 
-_EXCEL_EPOCH = _dt.date(1899, 12, 30)  # serial 1 = 1900-01-01 with Excel's 1900 leap-year bug absorbed
+_EXCEL_EPOCH = _dt.date(1899, 12, 30)  # serial 61 = 1900-03-01; serials below 61 are adjusted below
 
 
 def excel_serial_to_date(serial: float | int | Decimal) -> _dt.date:
@@ -191,6 +194,10 @@ def excel_serial_to_date(serial: float | int | Decimal) -> _dt.date:
     days = int(Decimal(str(serial)).to_integral_value(rounding="ROUND_FLOOR"))
     if days < 1 or days > 2958465:  # 9999-12-31
         raise RuleInputError(f"{serial!r} is not an Excel date serial number", value=serial)
+    if days == 60:  # Excel's fictitious 1900-02-29 (its 1900 leap-year bug)
+        raise RuleInputError(f"{serial!r} is Excel's 1900-02-29, a day that does not exist", value=serial)
+    if days < 60:  # serials 1-59 come before the fictitious day: the epoch above is one day early for them
+        days += 1
     return _EXCEL_EPOCH + _dt.timedelta(days=days)
 
 

@@ -11,7 +11,7 @@ from xlbilling.core.money import D, normalise_currency, round_money, to_date
 from xlbilling.core.records import InvoiceLine, Source
 from xlbilling.core.rules.common import non_negative
 from xlbilling.core.rules.result import Result, fmt
-from xlbilling.errors import RuleInputError
+from xlbilling.errors import CurrencyMismatchError, RuleInputError
 
 # seeds/001: the price-list rules a distributor may apply, with a percentage p.
 PRICE_RULES = ("markup", "margin", "sell")
@@ -121,8 +121,8 @@ def apply_commitment(lines: Sequence[InvoiceLine], minimum_commitment: object, *
     code = normalise_currency(currency)
     for line in lines:
         if line.currency != code:
-            raise RuleInputError(f"line {line.description!r} is in {line.currency}, commitment in {code}",
-                                 argument="currency", value=line.currency)
+            raise CurrencyMismatchError(f"line {line.description!r} is in {line.currency}, commitment in {code}:"
+                                        " convert it first (CONVERT_CURRENCY)")
     usage_total = sum((line.amount for line in lines), Decimal(0))
     fee = commitment_fee(usage_total, minimum_commitment, code)
     out = list(lines)

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Iterable
 
 from xlbilling.core.rules.result import Result
+from xlbilling.errors import RuleInputError
 
 # seeds/003: filter "Object Type Backed Up" on exactly these entries.
 BILLED_OBJECT_TYPES = ("mailbox", "n/a", "onedrive", "user teams chats")
@@ -48,7 +49,12 @@ def billed_users(object_types: Iterable[object], object_names: Iterable[object])
     merged spellings are returned so the caller can report them."""
     spellings: dict[str, set[str]] = {}
     first_seen: dict[str, str] = {}
-    for object_type, object_name in zip(object_types, object_names, strict=True):
+    object_types, object_names = list(object_types), list(object_names)
+    if len(object_types) != len(object_names):
+        raise RuleInputError(f"object_types has {len(object_types)} rows but object_names has"
+                             f" {len(object_names)}: expected the same rows", argument="object_names",
+                             value=len(object_names))
+    for object_type, object_name in zip(object_types, object_names):
         if not is_billed_type(object_type):
             continue
         key = name_key(object_name)

@@ -82,8 +82,11 @@ def parse_month(text: str) -> dt.date:
 
 def _interval(first_day: object, last_day: object, month: object) -> tuple[dt.date, dt.date, dt.date, dt.date]:
     start, end = month_bounds(month)
-    first = start if first_day in (None, "") else to_date(first_day, what="first_day")
-    last = end if last_day in (None, "") else to_date(last_day, what="last_day")
+    # Blank = open-ended (before any month / still assigned), not the month's own
+    # bounds: otherwise a license from March, or removed in January, would be
+    # "last_day before first_day" instead of 0 days in February.
+    first = dt.date.min if first_day in (None, "") else to_date(first_day, what="first_day")
+    last = dt.date.max if last_day in (None, "") else to_date(last_day, what="last_day")
     if last < first:
         raise RuleInputError(f"last_day {last} is before first_day {first}", argument="last_day", value=last_day)
     return first, last, start, end

@@ -30,7 +30,7 @@ _BILLABLE_GB = Udf(
     (Arg("uncompressed_gb"), Arg("compressed_gb"), Arg("can_view_compressed", 0, "0 or 1"),
      Arg("basis", "uncompressed", "uncompressed, compressed or account"), Arg("plan", "", "a plan name")),
     # seeds/000: basis chooses the column; a Basic plan is always billed uncompressed.
-    lambda unc, comp, flag, basis, plan: axcient_bff.billable_gb(unc, comp, flag, basis, plan).value,
+    axcient_bff.billable_gb_value,
     "GB to bill (unrounded): basis uncompressed / compressed / account (account: compressed where"
     " can_view_compressed is 1); a Basic plan is always uncompressed",
     example=Example('120.5, 80.25, 1, "account", "Select"', (120.5, 80.25, 1.0, "account", "Select"),
@@ -74,7 +74,7 @@ _PRORATED_STORAGE = Udf(
     (Arg("monthly_price"), Arg("first_day", None, "a date"), Arg("last_day", None, "a date"),
      Arg("month", expected="a date in the billing month"), Arg("currency", "USD", "a currency code", currency=True)),
     # seeds/002: storage licenses are prorated by the days assigned, both ends counted.
-    lambda price, first, last, month, cur: x360recover.prorated_storage(price, first, last, month, cur).value,
+    x360recover.prorated_storage_amount,
     "monthly_price x days assigned in the month (both ends counted; blank first_day = before the"
     " month, blank last_day = still assigned) / days in the month, rounded",
     example=Example('100, DATE(2024,2,10), "", DATE(2024,2,1)',

@@ -53,6 +53,28 @@ def is_billable(is_del: object, is_expired: object) -> bool:
     return not (parse_flag(is_del, "is_del") or parse_flag(is_expired, "is_expired"))
 
 
+def _choose_gb(uncompressed_gb: object, compressed_gb: object, can_view_compressed: object,
+               basis: object, plan: object) -> tuple[Decimal, str, Decimal, Decimal]:
+    """(chosen GB, why, uncompressed, compressed): the decision of billable_gb."""
+    unc = non_negative(uncompressed_gb, "uncompressed_gb")
+    comp = non_negative(compressed_gb, "compressed_gb")
+    chosen_basis = normalise_basis(basis)
+    flag = parse_flag(can_view_compressed, "can_view_compressed")
+    if is_basic_plan(plan):
+        return unc, "basic", unc, comp
+    if chosen_basis == "uncompressed":
+        return unc, "uncompressed", unc, comp
+    if chosen_basis == "compressed":
+        return comp, "compressed", unc, comp
+    return (comp, "account-compressed", unc, comp) if flag else (unc, "account-uncompressed", unc, comp)
+
+
+def billable_gb_value(uncompressed_gb: object, compressed_gb: object, can_view_compressed: object = 0,
+                      basis: object = DEFAULT_BASIS, plan: object = "") -> Decimal:
+    """billable_gb without its working text (the BILLABLE_GB UDF's per-row path)."""
+    return _choose_gb(uncompressed_gb, compressed_gb, can_view_compressed, basis, plan)[0]
+
+
 def billable_gb(uncompressed_gb: object, compressed_gb: object, can_view_compressed: object = 0,
                 basis: object = DEFAULT_BASIS, plan: object = "") -> Result:
     """GB to bill for one account (online or local: same rule, other columns).
@@ -62,19 +84,15 @@ def billable_gb(uncompressed_gb: object, compressed_gb: object, can_view_compres
     (what BillableDiskGB holds).  Basic plans are always billed uncompressed,
     whatever the basis, because Axcient bills the partner uncompressed for them.
     """
-    unc = non_negative(uncompressed_gb, "uncompressed_gb")
-    comp = non_negative(compressed_gb, "compressed_gb")
-    chosen_basis = normalise_basis(basis)
-    flag = parse_flag(can_view_compressed, "can_view_compressed")
-    if is_basic_plan(plan):
-        return Result(unc, f"plan {plan!r} is Basic: always uncompressed = {fmt(unc)} GB")
-    if chosen_basis == "uncompressed":
-        return Result(unc, f"basis uncompressed: {fmt(unc)} GB")
-    if chosen_basis == "compressed":
-        return Result(comp, f"basis compressed: {fmt(comp)} GB")
-    if flag:
-        return Result(comp, f"basis account, CanViewCompressed=1: compressed {fmt(comp)} GB")
-    return Result(unc, f"basis account, CanViewCompressed=0: uncompressed {fmt(unc)} GB")
+    value, why, unc, comp = _choose_gb(uncompressed_gb, compressed_gb, can_view_compressed, basis, plan)
+    text = {
+        "basic": f"plan {plan!r} is Basic: always uncompressed = {fmt(unc)} GB",
+        "uncompressed": f"basis uncompressed: {fmt(unc)} GB",
+        "compressed": f"basis compressed: {fmt(comp)} GB",
+        "account-compressed": f"basis account, CanViewCompressed=1: compressed {fmt(comp)} GB",
+        "account-uncompressed": f"basis account, CanViewCompressed=0: uncompressed {fmt(unc)} GB",
+    }[why]
+    return Result(value, text)
 
 
 def local_devices(local_backup_is_billable: object, billable_servers: object,

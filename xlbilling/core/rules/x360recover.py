@@ -4,6 +4,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal
 from typing import Iterable, Mapping
 
@@ -67,8 +68,13 @@ def endpoint_charge(servers: object, workstations: object, server_rate: object,
 def month_bounds(month: object) -> tuple[dt.date, dt.date]:
     """First and last day of the month containing `month` (any date in it)."""
     day = to_date(month, what="month")
-    last = calendar.monthrange(day.year, day.month)[1]
-    return day.replace(day=1), day.replace(day=last)
+    return _bounds(day.year, day.month)
+
+
+@lru_cache(maxsize=256)
+def _bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
+    last = calendar.monthrange(year, month)[1]
+    return dt.date(year, month, 1), dt.date(year, month, last)
 
 
 def parse_month(text: str) -> dt.date:
@@ -100,21 +106,35 @@ def days_assigned(first_day: object, last_day: object, month: object) -> int:
     return max(0, (hi - lo).days + 1)
 
 
+def _prorate(monthly_price: object, first_day: object, last_day: object, month: object, currency: str):
+    price = non_negative(monthly_price, "monthly_price")
+    code = normalise_currency(currency)
+    first, last, start, end = _interval(first_day, last_day, month)
+    lo, hi = max(first, start), min(last, end)
+    days = max(0, (hi - lo).days + 1)
+    days_in_month = (end - start).days + 1
+    exact = price * days / days_in_month
+    return price, code, lo, hi, start, days, days_in_month, exact, round_money(exact, code)
+
+
+def prorated_storage_amount(monthly_price: object, first_day: object, last_day: object, month: object,
+                            currency: str = "USD") -> Decimal:
+    """The amount of `prorated_storage` without building its working text: the
+    PRORATED_STORAGE UDF calls this once per row of a spilled column."""
+    return _prorate(monthly_price, first_day, last_day, month, currency)[-1]
+
+
 def prorated_storage(monthly_price: object, first_day: object, last_day: object, month: object,
                      currency: str = "USD") -> Result:
     """seeds/002: storage licenses are prorated by the days assigned in the month:
     price x days_assigned / days_in_month, first and last day both counted,
     rounded once to the currency."""
-    price = non_negative(monthly_price, "monthly_price")
-    code = normalise_currency(currency)
-    first, last, start, end = _interval(first_day, last_day, month)
-    days = days_assigned(first_day, last_day, month)
-    days_in_month = (end - start).days + 1
-    exact = price * days / days_in_month
-    amount = round_money(exact, code)
-    return Result(amount, f"{fmt(price)} x {days} days assigned ({max(first, start)} to {min(last, end)})"
-                          f" / {days_in_month} days = {fmt(exact)} -> {code} {amount}"
-                  if days else f"not assigned in {start:%Y-%m}: 0")
+    price, code, lo, hi, start, days, days_in_month, exact, amount = _prorate(
+        monthly_price, first_day, last_day, month, currency)
+    if not days:
+        return Result(amount, f"not assigned in {start:%Y-%m}: 0")
+    return Result(amount, f"{fmt(price)} x {days} days assigned ({lo} to {hi})"
+                          f" / {days_in_month} days = {fmt(exact)} -> {code} {amount}")
 
 
 def monthly_license_count(intervals: Iterable[tuple[object, object]], month: object) -> Result:

@@ -1,0 +1,367 @@
+"""Read a price book workbook into frozen dataclasses (pricing/model.py).
+
+The adapter between Excel and the pure engine: opens the file safely
+(xlbilling.safe_xlsx), reads every sheet by header name, validates every cell
+and reports ALL problems at once in one PriceBookError (file, sheet, row,
+column, value found, what was expected, likely fix)."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from decimal import Decimal
+
+from xlbilling.core.money import D, normalise_currency, to_date
+from xlbilling.core.records import VENDORS
+from xlbilling.core.rules.acronis import normalise_rule
+from xlbilling.core.rules.axcient_bff import BASES
+from xlbilling.core.rules.common import MAX_RATE_DECIMALS
+from xlbilling.core.rules.x360recover import PoolSettings, TIERS
+from xlbilling.errors import PriceBookError, XlbillingError
+from xlbilling.pricing.model import (ENDPOINT_SOURCES, LICENSE_TYPES, OVERAGE_ALLOCATIONS, QBO_ITEM_NAMINGS,
+                                     Account, Commitment, Customer, License, PriceBook, Rate, Settings)
+from xlbilling.pricing.schema import REQUIRED_SHEETS, SETTINGS, SHEETS
+from xlbilling.safe_xlsx import open_workbook
+
+MAX_LISTED = 60
+MAX_PRICEBOOK_BYTES = 200 * 1024 * 1024  # a price book is a few MB unzipped; refuse anything near a zip bomb
+
+
+class _Problems:
+    def __init__(self, path: str):
+        self.path = path
+        self.items: list[str] = []
+
+    def add(self, sheet: str, row: int | None, column: str | None, value: object, expected: str, fix: str = "") -> None:
+        where = f"sheet {sheet!r}" + (f", row {row}" if row else "") + (f", column {column!r}" if column else "")
+        found = "a blank cell" if value in (None, "") else repr(value)
+        self.items.append(f"{where}: found {found}, expected {expected}" + (f"; {fix}" if fix else ""))
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            shown = "\n  ".join(self.items[:MAX_LISTED])
+            more = f"\n  ... and {len(self.items) - MAX_LISTED} more" if len(self.items) > MAX_LISTED else ""
+            raise PriceBookError(f"price book {self.path}: {len(self.items)} problem(s), nothing was priced:\n"
+                                 f"  {shown}{more}")
+
+
+def _text(value: object) -> str:
+    """Vendor strings stay text; an account number typed as a number reads back as '1234', not '1234.0'."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()[:10]
+    return str(value).strip()
+
+
+def _key(header: object) -> str:
+    return " ".join(str(header or "").replace("*", "").split()).casefold()
+
+
+def _read_sheet(wb, name: str, problems: _Problems) -> list[tuple[int, dict[str, object]]] | None:
+    """Rows of a sheet as {header: value} (headers as in SHEETS), blank rows skipped."""
+    if name not in wb.sheetnames:
+        if name in REQUIRED_SHEETS:
+            problems.add(name, None, None, None, f"a sheet named {name!r}",
+                         "start from workbooks/pricebook.xlsx or `xlbilling pricebook init`")
+        return None
+    ws = wb[name]
+    rows = ws.iter_rows(values_only=True)
+    header = next(rows, None) or ()
+    wanted = {_key(h): h for h, _, _, _ in SHEETS[name]}
+    index: dict[str, int] = {}
+    for i, h in enumerate(header):
+        k = _key(h)
+        if k in wanted and wanted[k] not in index:
+            index[wanted[k]] = i
+    missing = [h for h, _, _, req in SHEETS[name] if req and h not in index]
+    if missing:
+        problems.add(name, 1, None, [h for h in header if h is not None],
+                     f"header(s) {', '.join(missing)} in row 1", "restore the column header from the template")
+        return None
+    out = []
+    for r, values in enumerate(rows, start=2):
+        rec = {h: (values[i] if i < len(values) else None) for h, i in index.items()}
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in rec.values()):
+            continue
+        out.append((r, rec))
+    return out
+
+
+def _number(problems: _Problems, sheet: str, row: int, column: str, value: object, *, required: bool = False,
+            minimum: Decimal | None = Decimal(0), maximum: Decimal | None = None, example: str = "0.25") -> Decimal | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            problems.add(sheet, row, column, value, f"a number such as {example}", "fill the cell")
+        return None
+    try:
+        d = D(value.replace(",", "") if isinstance(value, str) and "," in value and "." in value else value,
+              what=column)
+    except XlbillingError:
+        problems.add(sheet, row, column, value, f"a number such as {example}",
+                     "type the number without a currency sign or text")
+        return None
+    if minimum is not None and d < minimum:
+        problems.add(sheet, row, column, value, f"a number >= {minimum}")
+        return None
+    if maximum is not None and d > maximum:
+        problems.add(sheet, row, column, value, f"a number <= {maximum} (fractions: 20% = 0.2)")
+        return None
+    return d
+
+
+def _currency(problems: _Problems, sheet: str, row: int, column: str, value: object, default: str) -> str:
+    text = _text(value)
+    if not text:
+        return default
+    try:
+        return normalise_currency(text)
+    except XlbillingError:
+        problems.add(sheet, row, column, value, "an ISO 4217 currency code such as USD, EUR, JPY")
+        return default
+
+
+def _choice(problems: _Problems, sheet: str, row: int, column: str, value: object, allowed: tuple[str, ...],
+            default: str = "") -> str:
+    text = _text(value).lower()
+    if not text:
+        return default
+    if text not in allowed:
+        problems.add(sheet, row, column, value, "one of " + ", ".join(allowed), "pick a value from the cell's list")
+        return default
+    return text
+
+
+def _date(problems: _Problems, sheet: str, row: int, column: str, value: object) -> dt.date | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        return to_date(value, what=column)
+    except XlbillingError:
+        problems.add(sheet, row, column, value, "a date (yyyy-mm-dd or an Excel date)")
+        return None
+
+
+def _settings(rows, problems: _Problems) -> Settings:
+    values = {}
+    known = {_key(name): name for name, _, _, _ in SETTINGS}
+    for r, rec in rows or []:
+        name = known.get(_key(rec.get("Setting")))
+        if name is None:
+            problems.add("Settings", r, "Setting", rec.get("Setting"),
+                         "one of the settings listed in the template: " + ", ".join(n for n, _, _, _ in SETTINGS))
+            continue
+        values[name] = (r, rec.get("Value"))
+    defaults = {name: (0, default) for name, default, _, _ in SETTINGS}
+    get = lambda n: values.get(n, defaults[n])  # noqa: E731
+    sh = "Settings"
+
+    def num(name: str, **kw) -> Decimal | None:
+        r, v = get(name)
+        return _number(problems, sh, r, "Value", v, **kw)
+
+    def choice(name: str, allowed) -> str:
+        r, v = get(name)
+        default = next(d for n, d, _, _ in SETTINGS if n == name)
+        return _choice(problems, sh, r, "Value", v, allowed, default)
+
+    r, v = get("Home currency")
+    home = _currency(problems, sh, r, "Value", v, "USD")
+    pool = PoolSettings(server_tb=num("Pool server TB per license", required=True) or Decimal(2),
+                        workstation_gb=num("Pool workstation GB per license", required=True) or Decimal(200),
+                        gb_per_tb=num("Pool GB per TB", required=True, minimum=Decimal(1)) or Decimal(1000))
+    terms = num("Payment terms days", required=True, example="30")
+    if terms is not None and terms != terms.to_integral_value():
+        problems.add(sh, get("Payment terms days")[0], "Value", terms, "a whole number of days")
+    return Settings(
+        home_currency=home,
+        default_basis=choice("Axcient BFF basis", BASES),
+        pool=pool,
+        pool_overage_allocation=choice("Pool overage allocation", OVERAGE_ALLOCATIONS),
+        pool_overage_price_per_gb=num("Pool overage price per GB"),
+        pool_overage_cost_per_gb=num("Pool overage cost per GB"),
+        x360_endpoints_from=choice("x360Recover endpoints billed from", ENDPOINT_SOURCES),
+        acronis_distributor_discount=num("Acronis distributor discount", maximum=Decimal(1)) or Decimal(0),
+        invoice_prefix=_text(get("Invoice number prefix")[1]),
+        payment_terms_days=int(terms or 30),
+        xero_account_code=_text(get("Xero AccountCode")[1]),
+        xero_tax_type=_text(get("Xero TaxType")[1]),
+        qbo_item_naming=choice("QBO item naming", QBO_ITEM_NAMINGS),
+        commitment_item_code=_text(get("Commitment fee item code")[1]),
+    )
+
+
+def load_pricebook(path: str | os.PathLike) -> PriceBook:
+    """Read and validate the price book at `path` (see docs/pricebook.md)."""
+    name = os.fspath(path)
+    problems = _Problems(name)
+    try:
+        # safe_xlsx: zip size checked before unzipping, read-only, values only, links off
+        wb = open_workbook(name, read_only=True, data_only=True, max_unzipped_bytes=MAX_PRICEBOOK_BYTES)
+    except PriceBookError:
+        raise
+    except XlbillingError as exc:
+        raise PriceBookError(f"price book {name}: {exc}") from None
+    except OSError as exc:
+        raise PriceBookError(f"price book {name}: cannot be read ({exc.strerror or exc})") from None
+    except Exception as exc:  # openpyxl's many exception types for a damaged file
+        raise PriceBookError(f"price book {name}: cannot be opened as an .xlsx workbook ({type(exc).__name__}:"
+                             f" {exc}); save it from Excel as 'Excel Workbook (*.xlsx)'") from None
+    try:
+        sheets = {s: _read_sheet(wb, s, problems) for s in SHEETS}
+    finally:
+        wb.close()
+    settings = _settings(sheets["Settings"], problems)
+    home = settings.home_currency
+
+    customers: list[Customer] = []
+    seen: dict[str, int] = {}
+    for r, rec in sheets["Customers"] or []:
+        cname = _text(rec["Customer"])
+        if not cname:
+            problems.add("Customers", r, "Customer", rec["Customer"], "a customer name")
+            continue
+        if cname.casefold() in seen:
+            problems.add("Customers", r, "Customer", cname, "each customer once",
+                         f"it is already on row {seen[cname.casefold()]}: delete one")
+            continue
+        seen[cname.casefold()] = r
+        customers.append(Customer(cname, _currency(problems, "Customers", r, "Invoice currency",
+                                                   rec["Invoice currency"], home),
+                                  _choice(problems, "Customers", r, "Axcient BFF basis", rec.get("Axcient BFF basis"),
+                                          BASES), _text(rec.get("Notes")), r))
+    known = {c.name.casefold(): c.name for c in customers}
+
+    def customer_ref(sheet: str, r: int, value: object, required: bool) -> str:
+        text = _text(value)
+        if not text:
+            if required:
+                problems.add(sheet, r, "Customer", value, "a customer name from the Customers sheet")
+            return ""
+        if text.casefold() not in known:
+            problems.add(sheet, r, "Customer", text, "a customer listed in the Customers sheet",
+                         "add it to Customers (with its invoice currency) or correct the spelling")
+            return text
+        return known[text.casefold()]
+
+    def vendor(sheet: str, r: int, value: object) -> str:
+        if not _text(value):
+            problems.add(sheet, r, "Vendor", value, "one of " + ", ".join(VENDORS))
+            return ""
+        return _choice(problems, sheet, r, "Vendor", value, VENDORS)
+
+    accounts: list[Account] = []
+    acct_seen: dict[tuple[str, str], int] = {}
+    for r, rec in sheets["Accounts"] or []:
+        v = vendor("Accounts", r, rec["Vendor"])
+        acct = _text(rec["Account"])
+        if not acct:
+            problems.add("Accounts", r, "Account", rec["Account"], "the vendor's account / tenant / client id")
+            continue
+        if (v, acct) in acct_seen:
+            problems.add("Accounts", r, "Account", acct, "each vendor account once",
+                         f"it is already on row {acct_seen[(v, acct)]}: an account bills one customer")
+            continue
+        acct_seen[(v, acct)] = r
+        reviewed = _choice(problems, "Accounts", r, "Reviewed", rec.get("Reviewed"), ("yes", "no", "y", "n", "true",
+                                                                                       "false", "1", "0"), "yes")
+        accounts.append(Account(v, acct, _text(rec.get("Vendor customer label")),
+                                customer_ref("Accounts", r, rec["Customer"], False),
+                                reviewed in ("yes", "y", "true", "1"),
+                                _date(problems, "Accounts", r, "Cancelled on", rec.get("Cancelled on")), r))
+
+    rates: list[Rate] = []
+    rate_seen: dict[tuple, int] = {}
+    for r, rec in sheets["Rates"] or []:
+        v = vendor("Rates", r, rec["Vendor"])
+        item = _text(rec["Item"])
+        if not item:
+            problems.add("Rates", r, "Item", rec["Item"], "an item key such as online_gb, endpoint_server,"
+                                                          " pw_base_storage, m365_users, or * for every item")
+        tier = _choice(problems, "Rates", r, "Tier", rec.get("Tier"), TIERS)
+        cust = customer_ref("Rates", r, rec.get("Customer"), False)
+        key = (v, item, tier, cust.casefold())
+        if key in rate_seen:
+            problems.add("Rates", r, "Item", item, "one row per vendor, item, tier and customer",
+                         f"row {rate_seen[key]} already prices it: delete one")
+        rate_seen[key] = r
+        try:
+            rule = normalise_rule(rec.get("Pricing rule"))
+        except XlbillingError:
+            problems.add("Rates", r, "Pricing rule", rec.get("Pricing rule"), "blank, markup, margin or sell")
+            rule = ""
+        rule_rate = _number(problems, "Rates", r, "Rule rate", rec.get("Rule rate"), required=bool(rule),
+                            example="0.25 (= 25%)")
+        if rule == "margin" and rule_rate is not None and rule_rate >= 1:
+            problems.add("Rates", r, "Rule rate", rec.get("Rule rate"), "a margin below 1 (30% = 0.3)")
+        if rule_rate is not None and not rule:
+            problems.add("Rates", r, "Pricing rule", rec.get("Pricing rule"), "markup, margin or sell when a Rule"
+                                                                              " rate is given")
+        rates.append(Rate(
+            vendor=v, item=item, tier=tier, customer=cust, unit=_text(rec.get("Unit")),
+            unit_price=_number(problems, "Rates", r, "Unit price", rec["Unit price"]),
+            currency=_currency(problems, "Rates", r, "Currency", rec.get("Currency"), home),
+            cost_per_unit=_number(problems, "Rates", r, "Vendor cost per unit", rec.get("Vendor cost per unit")),
+            rule=rule, rule_rate=rule_rate,
+            distributor_discount=_number(problems, "Rates", r, "Distributor discount", rec.get("Distributor discount"),
+                                         maximum=Decimal(1), example="0.2 (= 20%)"),
+            description=_text(rec.get("Description")), item_code=_text(rec.get("Item code")), row=r))
+
+    fx: list[tuple[str, str, Decimal]] = []
+    fx_seen: dict[tuple[str, str], int] = {}
+    for r, rec in sheets["ExchangeRates"] or []:
+        f = _currency(problems, "ExchangeRates", r, "From", rec["From"], "")
+        t = _currency(problems, "ExchangeRates", r, "To", rec["To"], "")
+        if not f or not t:
+            if not _text(rec["From"]) or not _text(rec["To"]):
+                problems.add("ExchangeRates", r, "From" if not f else "To", None, "an ISO currency code")
+            continue
+        rate = _number(problems, "ExchangeRates", r, "Rate", rec["Rate"], required=True, example="0.92345")
+        if rate is not None:
+            if rate <= 0:
+                problems.add("ExchangeRates", r, "Rate", rec["Rate"], "an exchange rate > 0")
+                continue
+            if -rate.normalize().as_tuple().exponent > MAX_RATE_DECIMALS:
+                # seeds/001: "filling in the exchange rate with up to five decimals"
+                problems.add("ExchangeRates", r, "Rate", rec["Rate"], f"at most {MAX_RATE_DECIMALS} decimals",
+                             "round the rate to 5 decimals (seeds/001)")
+                continue
+            if (f, t) in fx_seen:
+                problems.add("ExchangeRates", r, "From", f"{f} -> {t}", "each currency pair once",
+                             f"row {fx_seen[(f, t)]} already gives it")
+                continue
+            fx_seen[(f, t)] = r
+            fx.append((f, t, rate.normalize() if rate == rate.to_integral_value() else rate))
+
+    commitments: list[Commitment] = []
+    for r, rec in sheets["Commitments"] or []:
+        cust = customer_ref("Commitments", r, rec["Customer"], True)
+        inv = next((c.currency for c in customers if c.name == cust), home)
+        amount = _number(problems, "Commitments", r, "Minimum commitment", rec["Minimum commitment"], required=True,
+                         example="500")
+        commitments.append(Commitment(cust, vendor("Commitments", r, rec["Vendor"]), amount or Decimal(0),
+                                      _currency(problems, "Commitments", r, "Currency", rec.get("Currency"), inv), r))
+
+    licenses: list[License] = []
+    for r, rec in sheets["Licenses"] or []:
+        first = _date(problems, "Licenses", r, "First day", rec.get("First day"))
+        last = _date(problems, "Licenses", r, "Last day", rec.get("Last day"))
+        if first and last and last < first:
+            problems.add("Licenses", r, "Last day", last.isoformat(), f"a date on or after the first day {first}")
+        ltype = _choice(problems, "Licenses", r, "License type", rec["License type"], LICENSE_TYPES)
+        if not ltype:
+            problems.add("Licenses", r, "License type", rec["License type"], "one of " + ", ".join(LICENSE_TYPES))
+        licenses.append(License(customer_ref("Licenses", r, rec["Customer"], True), _text(rec.get("Location")), ltype,
+                                _choice(problems, "Licenses", r, "Tier", rec.get("Tier"), TIERS, "bundled"),
+                                _text(rec.get("Size")), _text(rec.get("Retention")), first, last,
+                                _number(problems, "Licenses", r, "Monthly price", rec.get("Monthly price")),
+                                _currency(problems, "Licenses", r, "Currency", rec.get("Currency"), ""), r))
+
+    problems.raise_if_any()
+    return PriceBook(path=name, settings=settings, customers=tuple(customers), accounts=tuple(accounts),
+                     rates=tuple(rates), exchange_rates=tuple(fx), commitments=tuple(commitments),
+                     licenses=tuple(licenses))
+
+
+__all__ = ["load_pricebook"]

@@ -1,0 +1,86 @@
+"""The one orchestration `build`, `lines` and `export` share: load the price
+book, read the reports (refusing a report given twice), price the month."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from pathlib import Path
+from typing import Callable, Sequence
+
+from xlbilling.errors import ReportError
+from xlbilling.pricing.engine import find_duplicate_reports, price_month
+from xlbilling.pricing.model import PriceBook, PricingResult
+from xlbilling.pricing.pricebook import load_pricebook
+
+
+def _sha256(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def check_distinct_files(report_paths: Sequence[str | os.PathLike]) -> None:
+    """The same report given twice (same bytes, whatever its name) would bill twice: refuse."""
+    seen: dict[str, str] = {}
+    for path in report_paths:
+        name = os.fspath(path)
+        try:
+            digest = _sha256(name)
+        except OSError as exc:
+            raise ReportError(f"{name}: cannot be read ({exc.strerror or exc})") from None
+        if digest in seen:
+            raise ReportError(f"{name} and {seen[digest]} are the same report (SHA-256 {digest[:12]}...): give each"
+                              " report once; nothing was priced")
+        seen[digest] = name
+
+
+def read_reports(report_paths: Sequence[str | os.PathLike], pricebook: PriceBook, month: dt.date, *,
+                 basis: str | None = None, progress: Callable[[str, int, int], None] | None = None) -> list:
+    """Read every report with the price book's Axcient BFF basis (default and per
+    customer, mapped to accounts) and the billing month (x360Recover licenses)."""
+    from xlbilling.readers import read_report
+
+    default_basis = basis or pricebook.settings.default_basis
+    by_account = {}
+    for acct in pricebook.accounts:
+        if acct.vendor == "axcient-bff" and acct.customer:
+            c = pricebook.customer(acct.customer)
+            if c is not None and c.basis:
+                by_account[acct.account] = c.basis
+    reads = []
+    for n, path in enumerate(report_paths, 1):
+        if progress:
+            progress(f"reading {os.fspath(path)}", n, len(report_paths))
+        reads.append(read_report(path, basis=default_basis, basis_by_account=by_account, month=month))
+    return reads
+
+
+def run_month(report_paths: Sequence[str | os.PathLike], pricebook_path: str | os.PathLike, month: dt.date, *,
+              basis: str | None = None, progress: Callable[[str, int, int], None] | None = None,
+              pricebook: PriceBook | None = None) -> tuple[list, PricingResult]:
+    """Load the price book, read the reports, price the month: (reads, PricingResult).
+
+    Raises ReportError when a report is given twice (same SHA-256) or two reports
+    of one vendor and type cover the same accounts: nothing would be safe to bill.
+    `basis` (the CLI's --basis) replaces the Settings default; customers' own
+    basis overrides stand."""
+    if not report_paths:
+        raise ReportError("no report given: name at least one vendor report")
+    pb_path = Path(pricebook_path).resolve()
+    for path in report_paths:
+        if Path(path).resolve() == pb_path:
+            raise ReportError(f"{os.fspath(path)} is the price book, not a vendor report")
+    check_distinct_files(report_paths)
+    pb = pricebook or load_pricebook(pricebook_path)
+    pb = pb.with_default_basis(basis)
+    reads = read_reports(report_paths, pb, month, basis=basis, progress=progress)
+    duplicates = find_duplicate_reports(reads)
+    if duplicates:
+        raise ReportError("duplicate report(s), nothing was priced:\n  " + "\n  ".join(p.message for p in duplicates))
+    return reads, price_month(reads, pb, month, progress=progress)
+
+
+__all__ = ["run_month", "read_reports", "check_distinct_files"]

@@ -1,0 +1,144 @@
+"""`xlbilling fetch altaro|x360recover`: pull a month's vendor data over the
+vendor API and save it where `xlbilling build` reads reports.  A thin
+adapter: the clients live in xlbilling.fetch; this parses arguments, checks
+--out before any network call, writes atomically and prints a summary to
+stderr (data goes to stdout only with `--out -`)."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+from pathlib import Path
+
+from xlbilling.core.rules.x360recover import parse_month
+from xlbilling.errors import XlbillingError
+from xlbilling.fetch import altaro, x360recover
+from xlbilling.fetch.http import HttpSettings, check_url, stderr_progress
+from xlbilling.fetch.output import check_out, table_csv_bytes, table_xlsx_bytes, write_bytes
+from xlbilling.fetch.secrets import get_key
+from xlbilling.fetch.state import LinkState
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "fetch", help="fetch a month's usage data from a vendor API (Altaro link, x360Recover)",
+        description="Fetch usage data over the vendor APIs. Keys come from the OS keyring or an "
+                    "environment variable (see `xlbilling auth set`). See docs/fetch.md.")
+    vendors = parser.add_subparsers(dest="vendor", metavar="VENDOR", required=True)
+
+    a = vendors.add_parser("altaro", help="the Hornetsecurity/Altaro itemised billing report API link",
+                           description="GET the report behind an Altaro 'Report API Link' (X-API-KEY header). "
+                                       "At most one call per 5 minutes per link; the body is saved as served "
+                                       "(CSV or JSON).")
+    a.add_argument("--link", required=True, help="the report API link (https://...) from the Cloud Management Console")
+    a.add_argument("--reuse-last", action="store_true",
+                   help="within the 5-minute window, save the copy from the last call instead of refusing")
+    a.add_argument("--min-interval-s", type=float, default=altaro.VENDOR_WINDOW_S, metavar="S",
+                   help="refuse a second call to the same link within S seconds (default: %(default)g, the "
+                        "vendor's limit; lower only against a test server)")
+    _common(a)
+
+    x = vendors.add_parser("x360recover", help="the Axcient x360Recover public API (device usage table)",
+                           description="Read clients, devices and vaults and write the x360Recover device table "
+                                       "(CSV, or .xlsx by extension) with each device's tier.")
+    x.add_argument("--base-url", default=os.environ.get("XLBILLING_X360RECOVER_BASE_URL",
+                                                        x360recover.DEFAULT_BASE_URL),
+                   help="API base URL (default: $XLBILLING_X360RECOVER_BASE_URL or %(default)s)")
+    x.add_argument("--page-size", type=int, default=100, metavar="N", help="records per page (default %(default)s)")
+    _common(x)
+    parser.set_defaults(func=run)
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--month", required=True, help="billing month, YYYY-MM")
+    p.add_argument("--out", required=True, help="file to write (refused if it exists, unless --force); - = stdout")
+    p.add_argument("--force", action="store_true", help="replace an existing --out file")
+    p.add_argument("--timeout", type=float, default=60.0, metavar="S",
+                   help="seconds to wait for an answer (default %(default)g)")
+    p.add_argument("--connect-timeout", type=float, default=10.0, metavar="S",
+                   help="seconds to wait for a connection (default %(default)g)")
+
+
+def run(args: argparse.Namespace) -> int:
+    month = parse_month(args.month)
+    out_path = check_out(args.out, force=args.force)
+    http_settings = HttpSettings(connect_timeout_s=args.connect_timeout, read_timeout_s=args.timeout)
+    if args.vendor == "altaro":
+        return _run_altaro(args, month, out_path, http_settings)
+    return _run_x360(args, month, out_path, http_settings)
+
+
+def _run_altaro(args, month: dt.date, out_path: Path | None, http_settings: HttpSettings) -> int:
+    say = stderr_progress("fetch altaro")
+    check_url(args.link, what="--link")  # a bad link is reported before a missing key
+    key = get_key("altaro", link=args.link)
+    settings = altaro.AltaroSettings(min_interval_s=args.min_interval_s, http=http_settings)
+    report = altaro.fetch_report(args.link, key, month=f"{month:%Y-%m}", state=LinkState(),
+                                 settings=settings, reuse_last=args.reuse_last, progress=say)
+    write_bytes(args.out, out_path, report.body)
+    for warning in report.warnings:
+        say(f"warning: {warning}")
+    if out_path is not None and out_path.suffix.lower().lstrip(".") not in (report.fmt, "txt"):
+        say(f"warning: the link served {report.fmt.upper()}, saved as served to {out_path.name}")
+    origin = "reused the copy saved" if report.from_saved_copy else "fetched"
+    when = dt.datetime.fromtimestamp(report.fetched_at_epoch_s, dt.timezone.utc)
+    say(f"{origin} {when:%Y-%m-%d %H:%M:%S} UTC: {report.rows} row(s), {report.fmt}, {len(report.body)} bytes, "
+        f"month {report.month}, link id {report.link_id} -> {args.out}")
+    return _reader_summary(out_path, say)
+
+
+def _run_x360(args, month: dt.date, out_path: Path | None, http_settings: HttpSettings) -> int:
+    say = stderr_progress("fetch x360recover")
+    if args.page_size < 1:
+        raise XlbillingError(f"--page-size: expected a positive number, found {args.page_size}")
+    check_url(args.base_url, what="--base-url")
+    key = get_key("x360recover")
+    settings = x360recover.X360Settings(base_url=args.base_url, page_size=args.page_size, http=http_settings)
+    table = x360recover.fetch_device_table(key, settings=settings, progress=say)
+    note = x360recover.month_note(month, table.fetched_at)
+    if out_path is not None and out_path.suffix.lower() in (".xlsx", ".xlsm"):
+        data = table_xlsx_bytes(table.columns, table.rows, sheet="x360recover devices")
+    else:
+        data = table_csv_bytes(table.columns, table.rows)
+    write_bytes(args.out, out_path, data)
+    for warning in table.warnings:
+        say(f"warning: {warning}")
+    if note:
+        say(note)
+    tiers = {}
+    for row in table.rows:
+        tiers[row[-1]] = tiers.get(row[-1], 0) + 1
+    tier_txt = ", ".join(f"{n} {t}" for t, n in sorted(tiers.items())) or "no devices"
+    say(f"month {month:%Y-%m} (data as of {table.fetched_at:%Y-%m-%d %H:%M} UTC): {len(table.rows)} device(s) of "
+        f"{table.clients} client(s) [{tier_txt}] -> {args.out}")
+    return _reader_summary(out_path, say)
+
+
+def _reader_summary(path: Path | None, say) -> int:
+    """Read the saved file back with the project's reader, when there is one,
+    so a report `xlbilling build` would reject is caught now.  The reader is
+    optional here: without it the file is still saved and 0 returned."""
+    if path is None:
+        return 0
+    try:
+        from xlbilling import readers
+    except ImportError:
+        return 0
+    read_report = getattr(readers, "read_report", None)
+    if read_report is None:
+        return 0
+    try:
+        result = read_report(str(path))
+    except XlbillingError as err:
+        say(f"saved, but the reader rejects the file: {err}")
+        return 1
+    except Exception as err:  # another module's bug must not undo a good fetch
+        say(f"saved; the reader could not summarise it ({type(err).__name__})")
+        return 0
+    records = getattr(result, "records", ()) or ()
+    customers = {getattr(r, "customer", None) or getattr(r, "account", None) for r in records}
+    say(f"reader: {getattr(result, 'rows_read', '?')} row(s), {len(customers)} customer(s), "
+        f"{len(records)} usage record(s)")
+    for warning in getattr(result, "warnings", ()) or ():
+        say(f"reader warning: {warning}")
+    return 0

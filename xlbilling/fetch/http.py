@@ -1,0 +1,207 @@
+"""The one place xlbilling talks HTTP: URL policy (https only, TLS always
+verified), timeouts, bounded retries for safe requests, and the mapping of
+httpx's exceptions to `FetchError` - done here once, with messages that carry
+neither the key nor httpx's request/response objects (which hold the headers).
+
+Loopback exception: `http://` is accepted only for the loopback addresses
+127.0.0.0/8, ::1 and `localhost` (`LOOPBACK_HTTP_ALLOWED`), where traffic never
+leaves the machine - this is what the tests' local server (and any local mock
+of the vendor APIs) uses.  Any other plain-http URL is refused, and there is no
+option to turn certificate verification off.
+"""
+from __future__ import annotations
+
+import ipaddress
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
+
+import httpx
+
+from xlbilling.errors import FetchError
+from xlbilling.fetch.secrets import ApiKey
+
+# Documented allowance (docs/fetch.md): plain http to loopback only.
+LOOPBACK_HTTP_ALLOWED = True
+
+
+@dataclass(frozen=True, slots=True)
+class HttpSettings:
+    """Timeouts and retry policy.  Why separate connect and read timeouts: a
+    dead host should fail in seconds, while a large report may legitimately
+    take a minute to generate."""
+
+    connect_timeout_s: float = 10.0
+    read_timeout_s: float = 60.0
+    retries: int = 2            # extra attempts for safe failures (x360Recover only)
+    backoff_s: float = 0.5      # first wait; doubles each retry
+    user_agent: str = "xlbilling-fetch"
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A complete HTTP answer, body fully read and length-checked."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+    url: str
+    elapsed_s: float = 0.0
+    content_type: str = field(default="")
+
+
+def describe_url(url: str) -> str:
+    """scheme://host[:port]/... : where a call went, without the path (an
+    Altaro link's path identifies the partner's report)."""
+    try:
+        parsed = httpx.URL(url)
+        port = f":{parsed.port}" if parsed.port else ""
+        return f"{parsed.scheme}://{parsed.host}{port}/..."
+    except Exception:
+        return "<unparseable URL>"
+
+
+def is_loopback_host(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_url(url: str, *, what: str) -> httpx.URL:
+    """Refuse anything but https (or http to loopback, see module docstring)."""
+    try:
+        parsed = httpx.URL(url.strip())
+    except Exception:
+        raise FetchError(f"{what}: not a valid URL; expected https://...") from None
+    if parsed.scheme == "https" and parsed.host:
+        return parsed
+    if parsed.scheme == "http" and parsed.host and LOOPBACK_HTTP_ALLOWED and is_loopback_host(parsed.host):
+        return parsed
+    if parsed.scheme == "http":
+        raise FetchError(f"{what}: plain http to {parsed.host} refused - the API key would travel unencrypted; "
+                         f"use the https:// address (http is accepted only for loopback test servers)")
+    raise FetchError(f"{what}: expected an https:// URL, found scheme {parsed.scheme!r}")
+
+
+def make_client(url: httpx.URL, settings: HttpSettings) -> httpx.Client:
+    """TLS verification is always on (no parameter to change it; CAs from
+    certifi, or SSL_CERT_FILE/SSL_CERT_DIR).  Redirects are not followed: httpx
+    would forward our custom key header to another host.  Proxy and CA
+    environment variables are honoured, except for loopback URLs."""
+    timeout = httpx.Timeout(settings.read_timeout_s, connect=settings.connect_timeout_s)
+    return httpx.Client(timeout=timeout, verify=True, follow_redirects=False,
+                        trust_env=not is_loopback_host(url.host),
+                        headers={"User-Agent": settings.user_agent})
+
+
+def get(client: httpx.Client, url: httpx.URL | str, *, key_header: str, key: ApiKey,
+        params: Mapping[str, object] | None = None, accept: str = "*/*",
+        settings: HttpSettings, retry_safe_failures: bool,
+        retry_connect_failures: bool = True,
+        on_retry: Callable[[str], None] | None = None) -> Answer:
+    """One GET, mapped to `Answer` or `FetchError`.
+
+    retry_safe_failures: retry connect errors, timeouts and 5xx answers (only
+    for idempotent reads whose server does not count calls).
+    retry_connect_failures: retry only when the request never reached the
+    server (connect error/timeout) - safe even for rate-limited links.
+    """
+    attempts = 1 + max(0, settings.retries)
+    wait_s = settings.backoff_s
+    where = describe_url(str(url))
+    sent_any = False
+    for attempt in range(1, attempts + 1):
+        problem, retryable, request_sent = None, False, True
+        started = time.monotonic()
+        try:
+            with client.stream("GET", url, params=params,
+                               headers={key_header: key.reveal(), "Accept": accept}) as response:
+                body = response.read()
+                status = response.status_code
+                headers = {k.lower(): v for k, v in response.headers.items()}
+        except (httpx.ConnectError, httpx.ConnectTimeout) as err:
+            reason = _transport_reason(err, key)
+            if "CERTIFICATE_VERIFY_FAILED" in reason or "certificate verify failed" in reason.lower():
+                problem = (f"the TLS certificate of {where} could not be verified ({reason}): xlbilling never "
+                           f"skips verification; check the address, or, behind an inspecting proxy, set "
+                           f"SSL_CERT_FILE to a CA bundle that includes the proxy's certificate")
+                retryable = False  # not transient
+            else:
+                problem = (f"could not connect to {where} ({reason}): check the address, the network and "
+                           f"any proxy")
+                retryable = retry_connect_failures or retry_safe_failures
+            request_sent = False
+        except httpx.TimeoutException:
+            problem = (f"{where} did not answer within {settings.read_timeout_s:g} s: try again later or "
+                       f"raise --timeout")
+            retryable = retry_safe_failures
+        except httpx.RemoteProtocolError as err:
+            problem = (f"{where} closed the connection before the whole answer arrived "
+                       f"({_transport_reason(err, key)}): the body was truncated and nothing was saved; try again")
+            retryable = retry_safe_failures
+        except httpx.HTTPError as err:
+            problem = f"HTTP failure talking to {where} ({_transport_reason(err, key)})"
+            retryable = retry_safe_failures
+        except (UnicodeError, ValueError, TypeError) as err:
+            # Raised while building the request (e.g. an unencodable header);
+            # such messages can quote header values, so only the type is kept.
+            problem = f"could not build the request to {where} ({type(err).__name__})"
+            request_sent = False
+        sent_any = sent_any or request_sent
+        if problem is None and (short := _length_problem(headers, body, where)):
+            problem, retryable = short, retry_safe_failures
+        if problem is None:
+            if 500 <= status < 600 and retry_safe_failures and attempt < attempts:
+                problem, retryable = f"{where} answered HTTP {status}", True
+            else:
+                return Answer(status, headers, body, str(url), time.monotonic() - started,
+                              headers.get("content-type", ""))
+        # Raised outside the except blocks so no httpx exception (with its
+        # request headers) is chained as __context__.
+        if not retryable or attempt >= attempts:
+            if attempt > 1:
+                problem += f" (after {attempt} attempts)"
+            error = FetchError(problem)
+            error.request_sent = sent_any  # did the server possibly see this call?
+            raise error
+        if on_retry:
+            on_retry(f"{problem}; retrying in {wait_s:g} s (attempt {attempt + 1} of {attempts})")
+        time.sleep(wait_s)
+        wait_s *= 2
+    raise AssertionError("unreachable")
+
+
+def _length_problem(headers: Mapping[str, str], body: bytes, where: str) -> str | None:
+    """Detect a short body even if the transport did not (Content-Length is
+    the byte count of the body as sent, unless a content-encoding was used)."""
+    declared = headers.get("content-length")
+    if declared is None or headers.get("content-encoding"):
+        return None
+    try:
+        expected = int(declared)
+    except ValueError:
+        return None
+    if len(body) != expected:
+        return (f"{where} sent {len(body)} of the {expected} bytes it announced: the answer is truncated and "
+                f"nothing was saved; try again")
+    return None
+
+
+def _transport_reason(err: Exception, key: ApiKey) -> str:
+    """A short reason from a transport error.  Transport errors carry socket
+    messages, but a protocol error may quote a header: the key is scrubbed,
+    only the first line kept and its length capped."""
+    text = str(err).replace(key.reveal(), "<hidden>")
+    text = text.splitlines()[0] if text else type(err).__name__
+    return text[:200]
+
+
+def stderr_progress(prefix: str) -> Callable[[str], None]:
+    def say(message: str) -> None:
+        print(f"{prefix}: {message}", file=sys.stderr, flush=True)
+
+    return say

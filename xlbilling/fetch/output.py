@@ -1,0 +1,79 @@
+"""Writing fetched data: atomically (temp file in the same directory, then
+os.replace) so a reader never sees half a report, refusing to overwrite an
+existing file unless asked, and `-` meaning stdout."""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from xlbilling.errors import OutputError
+
+
+def check_out(out: str, *, force: bool) -> Path | None:
+    """Validate --out before any network call (so a bad path cannot burn the
+    Altaro 5-minute window).  Returns None for stdout."""
+    if out == "-":
+        return None
+    path = Path(out)
+    if path.is_dir():
+        raise OutputError(f"--out {out}: is a directory; give a file name")
+    if path.exists() and not force:
+        raise OutputError(f"--out {out}: already exists; choose another name or add --force to replace it")
+    if not path.parent.exists():
+        raise OutputError(f"--out {out}: folder {path.parent} does not exist")
+    return path
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write to a temp file beside `path`, flush to disk, then rename over it."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def write_bytes(out: str, path: Path | None, data: bytes) -> None:
+    if path is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    atomic_write_bytes(path, data)
+
+
+def table_csv_bytes(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])
+    return buf.getvalue().encode("utf-8")
+
+
+def table_xlsx_bytes(columns: Sequence[str], rows: Iterable[Sequence[object]], *, sheet: str) -> bytes:
+    """An .xlsx of one sheet; integers stay integers (byte counts exceed float
+    precision only beyond 9 PB, but Excel shows them exactly up to 15 digits)."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(sheet)
+    ws.append(list(columns))
+    for row in rows:
+        ws.append(list(row))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

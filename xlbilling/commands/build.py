@@ -1,0 +1,90 @@
+"""`xlbilling build --month YYYY-MM --pricebook PRICEBOOK.xlsx REPORT... --out BILLING.xlsx`:
+read the reports, price the month with the price book and write the billing
+workbook from the template (openpyxl).  Progress and problems go to stderr,
+the summary to stdout.  The output is refused when it is an input or the
+template, or exists without --force; nothing is left behind on failure."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import Counter, defaultdict
+from decimal import Decimal
+from pathlib import Path
+
+from xlbilling.commands.lines import add_month_arguments
+from xlbilling.core.rules.x360recover import parse_month
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "build", help="write the month's billing workbook from vendor reports and a price book",
+        description="Read the vendor reports, price them with the price book and write the billing workbook"
+                    " (import sheets, invoice lines with the working, customer summary, reconciliation,"
+                    " problems).")
+    add_month_arguments(p)  # REPORT..., --month, --pricebook, --basis, --strict (shared with lines/export)
+    p.add_argument("--out", required=True, metavar="BILLING.xlsx", help="the billing workbook to write")
+    p.add_argument("--force", action="store_true", help="replace --out if it exists (never an input)")
+    p.add_argument("--quiet", action="store_true", help="no progress messages")
+    p.set_defaults(func=run)
+
+
+def progress_printer(quiet: bool = False):
+    """A progress callback for run_month and the writer: one stderr line per step,
+    with the elapsed time."""
+    started = time.perf_counter()
+
+    def progress(message, done=None, total=None) -> None:
+        """(message) from the writer, (message, n, total) from run_month."""
+        if quiet:
+            return
+        text = str(message) + (f" ({done}/{total})" if done is not None and total else "")
+        print(f"[{time.perf_counter() - started:6.1f}s] {text}", file=sys.stderr, flush=True)
+
+    return progress
+
+
+def build(reports, pricebook, month, out, *, force=False, basis=None, progress=None, template=None):
+    """Read, price and write; returns (reads, result, writer facts).  Shared by build and demo."""
+    from xlbilling.pricing.run import run_month
+    from xlbilling.writers.xlsx import check_output, write_billing_workbook
+    from xlbilling.writers.billing_template import template_path
+
+    inputs = [Path(p) for p in (*reports, pricebook)]
+    # Refuse a bad --out before the (possibly long) read and pricing.
+    check_output(out, [template or template_path(), *inputs], force=force)
+    reads, result = run_month([str(p) for p in reports], str(pricebook), month, basis=basis, progress=progress)
+    facts = write_billing_workbook(out, reads, result, inputs=inputs, template=template, force=force,
+                                   progress=progress)
+    return reads, result, facts
+
+
+def print_summary(reads, result, facts, out=None, err=None) -> None:
+    out, err = out or sys.stdout, err or sys.stderr
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for inv in result.invoices:
+        totals[inv.currency] += inv.total
+    money = ", ".join(f"{cur} {amount:,}" for cur, amount in sorted(totals.items())) or "nothing"
+    cells = facts.get("amount_cells", {})
+    live = sum(n for k, n in cells.items() if k != "value")
+    print(f"wrote {facts['path']}: {len(reads)} report(s), {len(result.invoices)} invoice(s),"
+          f" {len(result.lines)} line(s) ({live} with live UDF formulas), total {money}"
+          f" in {facts['seconds']:.1f}s", file=out)
+    if result.problems:
+        kinds = Counter(p.kind for p in result.problems)
+        print(f"{len(result.problems)} problem(s) to review (sheet Problems): "
+              + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())), file=err)
+        for p in result.problems[:20]:
+            print(f"  {p}", file=err)
+        if len(result.problems) > 20:
+            print(f"  ... and {len(result.problems) - 20} more in the workbook", file=err)
+
+
+def run(args: argparse.Namespace) -> int:
+    month = parse_month(args.month)
+    progress = progress_printer(args.quiet)
+    reads, result, facts = build(args.reports, args.pricebook, month, args.out, force=args.force,
+                                 basis=args.basis, progress=progress)
+    print_summary(reads, result, facts)
+    blocking = [p for p in result.problems if getattr(p, "blocking", False)]
+    return 1 if args.strict and blocking else 0

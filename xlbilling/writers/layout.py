@@ -1,0 +1,204 @@
+"""The billing workbook's layout: sheet names, table names, columns (header,
+width, number format kind) and which columns hold UDF formulas.
+
+The single source of these names for the template generator
+(`billing_template.py`), the openpyxl writer (`xlsx.py`) and the live xlwings
+writer.  Pure data and small helpers: no openpyxl here.
+
+Every sheet: title in A1, "Month" in A2 with the billing month in B2 (the
+`$B$2` the PRORATED_STORAGE formulas use), headers on row 4 as an Excel table,
+data from row 5.  docs/workbook.md describes the sheets for finance users.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+TITLE_ROW = 1
+MONTH_ROW = 2          # A2 "Month", B2 the first day of the billing month
+MONTH_CELL = "$B$2"
+HEADER_ROW = 4
+FIRST_DATA_ROW = HEADER_ROW + 1
+
+# Cell kinds -> how a writer formats them.  "money" takes the row currency's
+# minor units (JPY 0 decimals, USD 2, BHD 3); the others are fixed.
+NUMBER_FORMATS = {
+    "text": "@",
+    "quantity": "#,##0.0#########",   # non-integers; integers use "int"
+    "unit_price": "#,##0.00####",
+    "rate": "0.00000",
+    "int": "#,##0",
+    "percent": "0.0%",
+    "date": "yyyy-mm-dd",
+    "datetime": "yyyy-mm-dd hh:mm:ss",
+    "month": "mmm yyyy",
+    "general": "General",
+}
+
+
+def money_format(decimals: int) -> str:
+    """Number format for an amount with `decimals` minor units (babel/CLDR)."""
+    return "#,##0" if decimals <= 0 else "#,##0." + "0" * decimals
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: str               # attribute / field the writer fills it from
+    header: str            # the table header a user sees
+    width: float
+    kind: str = "text"     # a NUMBER_FORMATS key or "money"
+    udf: str = ""          # UDF(s) this column's formulas may call ("" = value or native formula)
+    note: str = ""         # for docs/workbook.md
+    wrap: bool = False     # long text: wrapped, so the printed page stays legible
+
+
+@dataclass(frozen=True, slots=True)
+class SheetLayout:
+    name: str              # sheet name (<= 31 chars)
+    table: str             # Excel table name
+    title: str
+    columns: tuple[Column, ...]
+    tab_color: str = ""
+    landscape: bool = True
+
+    def index(self, key: str) -> int:
+        """1-based column number of `key`."""
+        for i, col in enumerate(self.columns, start=1):
+            if col.key == key:
+                return i
+        raise KeyError(f"{self.name}: no column {key!r}")
+
+    def letter(self, key: str) -> str:
+        return column_letter(self.index(key))
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        return tuple(c.header for c in self.columns)
+
+    @property
+    def last_letter(self) -> str:
+        return column_letter(len(self.columns))
+
+
+def column_letter(n: int) -> str:
+    letters = ""
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+C = Column
+
+SUMMARY = SheetLayout(
+    name="Summary", table="CustomerSummary", title="Billing summary by customer", tab_color="1F4E78",
+    columns=(
+        C("customer", "Customer", 30),
+        C("currency", "Currency", 10),
+        C("invoice_number", "Invoice", 16),
+        C("lines", "Lines", 8, "int", note="=COUNTIFS over the invoice lines"),
+        C("billed", "Billed", 16, "money", note="=SUMIFS of the invoice lines by customer and currency"),
+        C("python_total", "xlbilling total", 16, "money",
+          note="the total xlbilling computed in Python (sum of rounded lines)"),
+        C("check", "Check", 10, "money", note="=xlbilling total - Billed: must be 0"),
+        C("fx_rate", "FX rate", 11, "rate"),
+        C("primary_currency", "Converted from", 14),
+    ))
+
+INVOICE_LINES = SheetLayout(
+    name="Invoice lines", table="InvoiceLines", title="Invoice lines", tab_color="2E75B6",
+    columns=(
+        C("customer", "Customer", 22, wrap=True),
+        C("vendor", "Vendor", 11),
+        C("item", "Item", 18, wrap=True),
+        C("description", "Description", 26, wrap=True),
+        C("quantity", "Quantity", 11, "quantity"),
+        C("unit", "Unit", 8),
+        C("unit_price", "Unit price", 14, "unit_price"),
+        C("first_day", "From", 10.5, "date", note="storage licenses: first day assigned in the month"),
+        C("last_day", "To", 10.5, "date", note="storage licenses: last day assigned in the month"),
+        C("amount", "Amount", 12, "money",
+          udf="PRORATED_STORAGE|ENDPOINT_CHARGE|COMMITMENT_FEE",
+          note="=IFERROR(UDF(...), value) where a user would use a UDF; else the value"),
+        C("currency", "Currency", 9.5),
+        C("fx_rate", "FX rate", 9.5, "rate"),
+        C("working", "Working", 48, wrap=True, note="the arithmetic, from the billing rules"),
+        C("source", "Source", 26, wrap=True, note="file, sheet and rows of the vendor report"),
+        C("kind", "Kind", 11),
+    ))
+
+RECONCILIATION = SheetLayout(
+    name="Reconciliation", table="Reconciliation", title="Vendor cost against amounts billed", tab_color="548235",
+    columns=(
+        C("customer", "Customer", 28),
+        C("vendor", "Vendor", 13),
+        C("currency", "Currency", 9),
+        C("cost", "Vendor cost", 14, "money"),
+        C("billed", "Billed", 14, "money", note="=SUMIFS of the invoice lines by customer, vendor, currency"),
+        C("margin", "Margin", 14, "money", note="=Billed - Vendor cost"),
+        C("margin_pct", "Margin %", 10, "percent", note="=Margin / Billed"),
+        C("python_billed", "xlbilling billed", 14, "money", note="the billed amount xlbilling computed in Python"),
+        C("check", "Check", 10, "money", note="=xlbilling billed - Billed: must be 0"),
+        C("lines_without_cost", "Lines without cost", 12, "int"),
+    ))
+
+PROBLEMS = SheetLayout(
+    name="Problems", table="Problems", title="Problems to review before invoicing", tab_color="C00000",
+    columns=(
+        C("kind", "Problem", 20),
+        C("vendor", "Vendor", 12),
+        C("account", "Account", 20, wrap=True),
+        C("customer", "Customer", 22, wrap=True),
+        C("message", "Message", 80, wrap=True),
+        C("source", "Source", 36, wrap=True),
+    ))
+
+IMPORTS = SheetLayout(
+    name="Imports", table="Imports", title="Imported vendor reports", tab_color="7F7F7F",
+    columns=(
+        C("file", "File", 36),
+        C("sha256", "SHA-256", 66, note="of the file's bytes, as read"),
+        C("vendor", "Vendor", 13),
+        C("report_type", "Report type", 22),
+        C("rows_read", "Rows read", 10, "int"),
+        C("rows_skipped", "Rows skipped", 11, "int"),
+        C("records", "Records", 10, "int"),
+        C("sheet", "Import sheet", 26),
+        C("imported_at", "Imported (UTC)", 20, "datetime"),
+        C("warnings", "Warnings", 60, wrap=True),
+    ))
+
+# Fixed sheets in workbook order; import sheets (one per report) follow.
+SHEETS = (SUMMARY, INVOICE_LINES, RECONCILIATION, PROBLEMS, IMPORTS)
+
+# Import sheets: built per report from the report's own columns.
+IMPORT_SHEET_PREFIX = "Import "
+IMPORT_TABLE_PREFIX = "Import"
+IMPORT_MIN_COLUMN_WIDTH = 8
+IMPORT_MAX_COLUMN_WIDTH = 30
+IMPORT_WIDTH_SAMPLE_ROWS = 200   # widths from the headers' words and the first rows' values
+
+# Wrapped text: row height per line (Calibri 11) and the most lines a row grows to.
+LINE_HEIGHT_PT = 14.5
+MAX_ROW_LINES = 12
+
+# Below the Summary table: one total per currency.
+SUMMARY_TOTALS_LABEL = "Total"
+
+# Named styles the template defines and writers use by name.
+STYLE_TITLE = "xlb title"
+STYLE_HEADER = "xlb header"
+STYLE_LABEL = "xlb label"
+TABLE_STYLE = "TableStyleMedium2"
+FONT = "Calibri"
+
+
+def import_sheet_name(index: int, vendor: str, report_type: str) -> str:
+    """'Import 1 axcient-bff' (Excel allows 31 characters, no []:*?/\\)."""
+    raw = f"{IMPORT_SHEET_PREFIX}{index} {vendor}"
+    for ch in "[]:*?/\\'":
+        raw = raw.replace(ch, "-")
+    return raw[:31]
+
+
+def import_table_name(index: int) -> str:
+    return f"{IMPORT_TABLE_PREFIX}{index}"

@@ -33,6 +33,7 @@ from defusedxml import ElementTree as SafeET
 
 from xlbilling import __version__
 from xlbilling.errors import OutputError, XlbillingError
+from xlbilling.outputs import atomic_write
 
 # The file name is part of the contract: the template's RunMain runs
 # `import <add-in file name without extension>; <that>.main()`.
@@ -446,12 +447,8 @@ def build_addin(
         CONFIG_SHEET_PART: config_sheet_xml(shared_index, {**settings, "UDF Modules": UDF_MODULE}, version),
     }
 
-    try:
-        fd, tmp_name = tempfile.mkstemp(dir=out, prefix=f".{ADDIN_FILE_NAME}.", suffix=".tmp")
-    except OSError as err:
-        raise OutputError(f"cannot write in {out}: {err.strerror or err}") from err
-    try:
-        with os.fdopen(fd, "wb") as fh, zipfile.ZipFile(fh, "w") as zout:
+    def _write_zip(tmp_name: str) -> None:
+        with zipfile.ZipFile(tmp_name, "w") as zout:
             for info in infos:
                 # Same name, order, date, compression and attributes as the
                 # template, so the build is reproducible and only 3 parts differ.
@@ -461,14 +458,11 @@ def build_addin(
                 copy.create_system = info.create_system
                 copy.extra = info.extra
                 zout.writestr(copy, replaced.get(info.filename, members[info.filename]))
-        os.chmod(tmp_name, 0o644)  # mkstemp makes it owner-only; the add-in is shared
-        os.replace(tmp_name, target)
-    except BaseException as err:
-        if os.path.exists(tmp_name):
-            os.unlink(tmp_name)
-        if isinstance(err, OSError):
-            raise OutputError(f"cannot write {target}: {err.strerror or err}") from err
-        raise
+
+    try:
+        atomic_write(target, _write_zip)
+    except OSError as err:
+        raise OutputError(f"cannot write {target}: {err.strerror or err}") from err
     return BuildResult(target, version, source, hashlib.sha256(template_bytes).hexdigest())
 
 

@@ -35,7 +35,7 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     from xlbilling.pricing.exports import export_paths, write_export
-    from xlbilling.pricing.outputs import check_output
+    from xlbilling.outputs import check_output
     from xlbilling.pricing.pricebook import load_pricebook
     from xlbilling.pricing.run import run_month
 

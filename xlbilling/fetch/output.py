@@ -7,11 +7,11 @@ import csv
 import io
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Iterable, Sequence
 
 from xlbilling.errors import OutputError
+from xlbilling.outputs import atomic_write_bytes  # noqa: F401  (re-exported for fetch.altaro/state)
 
 
 def check_out(out: str, *, force: bool) -> Path | None:
@@ -27,24 +27,6 @@ def check_out(out: str, *, force: bool) -> Path | None:
     if not path.parent.exists():
         raise OutputError(f"--out {out}: folder {path.parent} does not exist")
     return path
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write to a temp file beside `path`, flush to disk, then rename over it."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
 
 
 def write_bytes(out: str, path: Path | None, data: bytes) -> None:

@@ -20,7 +20,7 @@ from xlbilling.core.rules.x360recover import month_bounds
 from xlbilling.errors import OutputError
 from xlbilling.pricing.engine import VENDOR_LABELS, item_code
 from xlbilling.pricing.model import Invoice, PriceBook, PricingResult
-from xlbilling.pricing.outputs import atomic_write_text, check_output
+from xlbilling.outputs import atomic_write_text, check_output
 
 LINES_COLUMNS = ("customer", "vendor", "item", "description", "quantity", "unit", "unit_price", "amount", "currency",
                  "source")

@@ -55,7 +55,7 @@ def pricebook_rows(reads: Sequence, home_currency: str = "USD") -> dict[str, lis
 
 def init_pricebook(report_paths: Sequence[str | os.PathLike], out: str | os.PathLike, *,
                    month: dt.date | None = None, home_currency: str = "USD", force: bool = False) -> tuple[Path, dict]:
-    from xlbilling.pricing.outputs import check_output
+    from xlbilling.outputs import check_output
     from xlbilling.readers import read_report
 
     inputs = [os.fspath(p) for p in report_paths]

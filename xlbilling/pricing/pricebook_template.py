@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from xlbilling.pricing.outputs import atomic_write, check_output
+from xlbilling.outputs import atomic_write, check_output
 from xlbilling.pricing.schema import DATE_COLUMNS, INSTRUCTIONS_SHEET, MONEY_COLUMNS, SETTINGS, SHEETS
 from xlbilling.writers.cells import set_text as write_text
 

@@ -10,9 +10,7 @@ import sheets, so every sheet looks the same.
 """
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -21,6 +19,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from xlbilling.writers import layout as L
+from xlbilling.outputs import atomic_write
 
 TEMPLATE_PATH = Path(__file__).resolve().parents[2] / "workbooks" / "billing.xlsx"
 
@@ -116,14 +115,7 @@ def build_template() -> Workbook:
 
 def write_template(out: Path = TEMPLATE_PATH) -> Path:
     out = Path(out)
-    fd, tmp = tempfile.mkstemp(prefix=".~" + out.stem, suffix=".xlsx", dir=out.parent)
-    os.close(fd)
-    try:
-        build_template().save(tmp)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(out, build_template().save)
     return out
 
 

@@ -29,8 +29,8 @@ from xml.sax.saxutils import escape as _esc
 
 from xlbilling.core.money import minor_units, to_excel
 from xlbilling.errors import OutputError, XlbillingError
-from xlbilling.pricing.outputs import atomic_write
-from xlbilling.pricing.outputs import check_output as _check_output
+from xlbilling.outputs import atomic_write
+from xlbilling.outputs import check_output as _check_output
 from xlbilling.safe_xlsx import open_workbook
 from xlbilling.writers import layout as L
 from xlbilling.writers.billing_template import add_table, ensure_styles, setup_sheet, template_path
@@ -55,7 +55,7 @@ def sha256_file(path: Path) -> str:
 
 def check_output(out: str | Path, protected: Iterable[str | Path], *, force: bool = False) -> Path:
     """Refuse an output that is an input or a template (same resolved path or
-    same file: pricing.outputs.check_output), an existing file without
+    same file: outputs.check_output), an existing file without
     `force`, and - even with `force` - a file with the same bytes (SHA-256) as
     one of the inputs (a copy of a report under another name)."""
     out_path = Path(out)
@@ -522,7 +522,7 @@ def fill_workbook(wb, reads: Sequence, result, *, progress: Progress | None = No
 
 
 def save_atomic(wb, out: Path) -> None:
-    """Save to a temp file beside `out`, then os.replace (pricing.outputs.atomic_write):
+    """Save to a temp file beside `out`, then os.replace (outputs.atomic_write):
     `out` is either the old file or the complete new one, no temp file is left."""
     def save(tmp: str) -> None:
         with _fast_cells():

@@ -49,13 +49,30 @@ def check_output(out: str | os.PathLike, *, inputs: Iterable[str | os.PathLike] 
     return path
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write(path: str | os.PathLike, write: Callable[[str], None]) -> None:
-    """Call write(temp_path) for a temp file beside `path`, then os.replace it in place."""
+    """Call write(temp_path) for a temp file beside `path`, flush it to disk, then
+    os.replace it in place: `path` is either the old file or the complete new
+    one, and no temp file is left behind on failure.
+
+    The one atomic writer of xlbilling (workbooks, CSV exports, fetched
+    reports, the add-in).  mkstemp creates files owner-only; the result gets
+    the permissions an ordinary file would (0666 less the umask), because
+    billing workbooks are shared with colleagues.
+    """
     target = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
     os.close(fd)
     try:
         write(tmp)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
     except BaseException:
         try:
@@ -63,6 +80,13 @@ def atomic_write(path: str | os.PathLike, write: Callable[[str], None]) -> None:
         except OSError:
             pass
         raise
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
+    def _write(tmp: str) -> None:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+    atomic_write(path, _write)
 
 
 def atomic_write_text(path: str | os.PathLike, text: str, *, encoding: str = "utf-8") -> None:

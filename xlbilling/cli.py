@@ -13,6 +13,15 @@ from xlbilling.errors import XlbillingError
 # Sub-command modules, in the order `xlbilling --help` lists them.
 COMMANDS = (
     "xlbilling.commands.catalogue",
+    "xlbilling.commands.addin",
+    "xlbilling.commands.fetch",
+    "xlbilling.commands.auth",
+    "xlbilling.commands.read",
+    "xlbilling.commands.lines",
+    "xlbilling.commands.export",
+    "xlbilling.commands.pricebook",
+    "xlbilling.commands.build",
+    "xlbilling.commands.demo",
 )
 
 

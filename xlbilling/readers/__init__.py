@@ -1,1 +1,152 @@
-"""readers"""
+"""Vendor report readers: `read_report(path)` sniffs the file type from its first
+bytes, finds the header row, picks the reader whose columns it carries (the
+registry below) and returns exact usage records (docs/architecture.md).
+
+    read_report(path, *, basis="uncompressed", basis_by_account=None, month=None) -> ReadResult
+    identify(path) -> ReaderInfo
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Mapping
+
+from xlbilling.core.rules.axcient_bff import normalise_basis
+from xlbilling.errors import MissingColumnsError, RuleInputError, UnrecognisedReportError
+from xlbilling.readers.base import (HEADER_SEARCH_ROWS, SLASH_DATE_ORDERS, Cells, Context, HeaderMatch, LazyRows, Reader, ReaderInfo,
+                                    ReadResult, SkippedRow, Table, close_matches, detect_decimal_comma,
+                                    import_value, load_tables, looks_like_formula, read_bytes)
+from xlbilling.readers.acronis_usage import AcronisUsageReader
+from xlbilling.readers.acronis_usage_records import AcronisUsageRecordsReader
+from xlbilling.readers.altaro_itemised import AltaroItemisedReader
+from xlbilling.readers.axcient_bff import AxcientAccountDataReader, AxcientCustomerDataReader
+from xlbilling.readers.hornetsecurity_licenses import HornetsecurityLicensesReader
+from xlbilling.readers.x360recover_devices import X360DevicesReader
+from xlbilling.readers.x360recover_licenses import X360LicensesReader
+
+__all__ = ["read_report", "identify", "ReadResult", "SkippedRow", "ReaderInfo", "READERS"]
+
+# The registry, most specific first: when two readers find all their required
+# columns, the one matching more columns wins (Raw Account Data has everything
+# Raw Customer Data has, plus the parent and WithSub columns).
+READERS: tuple[Reader, ...] = (
+    AxcientAccountDataReader(),
+    AxcientCustomerDataReader(),
+    X360DevicesReader(),
+    X360LicensesReader(),
+    AcronisUsageReader(),
+    AcronisUsageRecordsReader(),
+    AltaroItemisedReader(),
+    HornetsecurityLicensesReader(),
+)
+
+
+def _candidates(table: Table):
+    """(header_index, header cells) for the first non-blank rows of a table."""
+    for i, row in enumerate(table.preview[:HEADER_SEARCH_ROWS]):
+        if any(c not in (None, "") and str(c).strip() for c in row):
+            yield i, row
+
+
+def _choose(file: str, file_type: str, tables: list[Table]) -> tuple[Reader, Table, int, HeaderMatch, list]:
+    best_partial: tuple[float, Reader, Table, int, HeaderMatch, list] | None = None
+    for table in tables:
+        for index, header in _candidates(table):
+            full = []
+            for reader in READERS:
+                m = reader.match(header)
+                if not m.missing:
+                    full.append((len(m.positions), reader, m))
+                elif (m.score >= reader.claim_score and len(m.positions) >= 2
+                      and (best_partial is None or m.score > best_partial[0])):
+                    best_partial = (m.score, reader, table, index, m, list(header))
+            if full:
+                full.sort(key=lambda x: -x[0])  # stable: registry order breaks ties
+                _, reader, m = full[0]
+                return reader, table, index, m, list(header)
+    if best_partial is not None:
+        _, reader, table, index, m, header = best_partial
+        parts = []
+        for missing in m.missing:
+            near = close_matches(missing, header)
+            parts.append(f"{missing!r}" + (f" (found {', '.join(repr(n) for n in near)}: a different spelling?)"
+                                           if near else ""))
+        where = file + (f", sheet {table.sheet!r}" if table.sheet else "") + f", header row {index + 1}"
+        raise MissingColumnsError(
+            f"{where}: looks like {reader.description} but required column(s) are missing: {'; '.join(parts)}."
+            f" Columns found: {', '.join(str(h) for h in header if h not in (None, ''))}")
+    first = next((row for t in tables for _, row in _candidates(t)), [])
+    seen = ", ".join(repr(str(c)) for c in first[:12] if c not in (None, "")) or "(no text)"
+    if len(first) > 12:
+        seen += ", ..."
+    tried = "; ".join(r.description for r in READERS)
+    raise UnrecognisedReportError(
+        f"{file}: not a report xlbilling knows. Read as {file_type}; its first row holds {seen}. Tried: {tried}."
+        " Check that this is the right download (FORMATS.md lists the columns each report needs).")
+
+
+def identify(path: str | Path) -> ReaderInfo:
+    """Which reader would read `path`, without reading all the data."""
+    data, name, _ = read_bytes(path)
+    file_type, tables = load_tables(data, name)
+    reader, table, index, m, header = _choose(name, file_type, tables)
+    return ReaderInfo(name, table.file_type, reader.name, reader.vendor, reader.report_type, table.sheet,
+                      index + 1, tuple("" if h is None else str(h) for h in header))
+
+
+def read_report(path: str | Path, *, basis: str = "uncompressed", basis_by_account: Mapping[str, str] | None = None,
+                month: dt.date | None = None, slash_dates: str | None = None) -> ReadResult:
+    """Read one vendor report into exact usage records.
+
+    basis / basis_by_account: Axcient BFF online/local storage basis (default
+    and per AccountNo).  month: the billing month (x360Recover license table).
+    slash_dates: 'DMY' or 'MDY' for ambiguous d/m/yyyy dates.
+    Raises UnrecognisedReportError, MissingColumnsError or BadCellsError;
+    nothing is returned half-read.
+    """
+    # Options are checked before the file is opened: a wrong basis is not a file problem.
+    basis = normalise_basis(basis)
+    basis_by_account = {str(k).strip(): normalise_basis(v) for k, v in (basis_by_account or {}).items()}
+    if slash_dates is not None and slash_dates not in SLASH_DATE_ORDERS:
+        raise RuleInputError(f"slash_dates: expected one of {', '.join(SLASH_DATE_ORDERS)}, found {slash_dates!r}",
+                             argument="slash_dates", value=slash_dates)
+    data, name, sha256 = read_bytes(path)
+    file_type, tables = load_tables(data, name)
+    reader, table, index, m, header = _choose(name, file_type, tables)
+    ordered = sorted(m.positions.items(), key=lambda kv: kv[1])
+    positions = [p for _, p in ordered]
+    frame, row_numbers = table.load(index, positions)
+    options = {"basis": basis, "basis_by_account": basis_by_account, "month": month}
+    ctx = Context(table, index, m, header, options, frame, row_numbers)
+    samples: list[object] = []
+    for col in reader.numeric_cols:
+        if col in m.positions:
+            samples.extend(x for x in frame[m.positions[col]].head(2000).tolist() if isinstance(x, str))
+    decimal_comma = detect_decimal_comma(samples, hint=table.delimiter == ";")
+    ctx.cells = Cells(name, table.sheet, decimal_comma=decimal_comma, slash_dates=slash_dates)
+    out = reader.read(ctx)
+    # Nothing half-imported: every bad cell of the file in one error, in sheet order.
+    position = {str(h).strip(): i for i, h in reversed(list(enumerate(header))) if h not in (None, "")}
+    ctx.cells.problems.sort(key=lambda p: (p.row or 0, position.get(p.column or "", len(position))))
+    ctx.cells.raise_if_any()
+    warnings = list(out.warnings) + ctx.cells.blank_warnings()
+    labels = {r.account for r in out.records} | {r.customer for r in out.records}
+    formulas = sorted(t for t in labels if looks_like_formula(t))
+    if formulas:
+        # Kept verbatim (it is the vendor's text); whoever writes it to a sheet must
+        # write it as text, never as a formula.
+        warnings.append("text that Excel would run as a formula, kept as plain text: "
+                        + ", ".join(repr(f) for f in formulas[:5]))
+    if m.duplicates:
+        warnings.append("columns repeated, first one used: " + ", ".join(m.duplicates))
+    canonical = tuple(n for n, _ in ordered)
+
+    def build_rows() -> list[tuple]:
+        cols = [frame[p].tolist() for p in positions]
+        return [tuple(import_value(c[i]) for c in cols) for i in range(len(row_numbers))]
+
+    return ReadResult(
+        file=name, sha256=sha256, vendor=reader.vendor, report_type=reader.report_type,
+        records=tuple(out.records), rows_read=len(row_numbers), skipped=tuple(out.skipped),
+        unknown_columns=tuple(m.unknown), warnings=tuple(warnings), columns=canonical,
+        rows=LazyRows(build_rows), file_type=table.file_type, sheet=table.sheet)

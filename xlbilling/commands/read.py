@@ -1,0 +1,74 @@
+"""`xlbilling read REPORT`: read one vendor report and print its usage records
+(table, csv or json) on stdout; the import summary and warnings go to stderr."""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+
+from xlbilling.core.rules.axcient_bff import BASES
+from xlbilling.core.rules.x360recover import parse_month
+from xlbilling.readers import read_report
+from xlbilling.readers.base import SLASH_DATE_ORDERS, ReadResult, quantity_text
+
+CSV_COLUMNS = ("vendor", "account", "customer", "item", "quantity", "unit", "source")
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("read", help="read a vendor usage report and print its usage records",
+                              description="Read one vendor report (Axcient, x360Recover, Acronis, Altaro/"
+                                          "Hornetsecurity; xls/xlsx/html/csv/json, gzipped or not) and print"
+                                          " one record per account and item.")
+    p.add_argument("report", metavar="REPORT", help="the report file as downloaded")
+    p.add_argument("--basis", choices=BASES, default="uncompressed",
+                   help="Axcient BFF storage basis (default uncompressed; Basic plans are always uncompressed)")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table", dest="output_format",
+                   help="output on stdout (csv: vendor,account,customer,item,quantity,unit,source)")
+    p.add_argument("--month", metavar="YYYY-MM", help="billing month (x360Recover license-assignment table)")
+    p.add_argument("--slash-dates", choices=SLASH_DATE_ORDERS, help="order of ambiguous d/m/yyyy dates")
+    p.set_defaults(func=run)
+
+
+def _source_text(record) -> str:
+    text = str(record.source)
+    return f"{text} (tier {record.tier})" if record.tier else text
+
+
+def run(args: argparse.Namespace) -> int:
+    month = parse_month(args.month) if args.month else None
+    result = read_report(args.report, basis=args.basis, month=month, slash_dates=args.slash_dates)
+    out = sys.stdout
+    if args.output_format == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(CSV_COLUMNS)
+        for r in result.records:
+            writer.writerow((r.vendor, r.account, r.customer, r.item, quantity_text(r.quantity), r.unit,
+                             _source_text(r)))
+    elif args.output_format == "json":
+        json.dump([_as_json(r) for r in result.records], out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    else:
+        _table(result, out)
+    for line in result.summary_lines():
+        print(line, file=sys.stderr)
+    return 0
+
+
+def _as_json(r) -> dict:
+    return {"vendor": r.vendor, "account": r.account, "customer": r.customer, "item": r.item,
+            "quantity": quantity_text(r.quantity), "unit": r.unit, "tier": r.tier,
+            "vendor_amount": None if r.vendor_amount is None else format(r.vendor_amount, "f"),
+            "vendor_currency": r.vendor_currency,
+            "source": {"file": r.source.file, "sheet": r.source.sheet, "rows": list(r.source.rows)},
+            "details": dict(r.details)}
+
+
+def _table(result: ReadResult, out) -> None:
+    rows = [("account", "customer", "item", "tier", "quantity", "unit", "source")]
+    for r in result.records:
+        rows.append((r.account, r.customer, r.item, r.tier, quantity_text(r.quantity), r.unit, str(r.source)))
+    widths = [min(40, max(len(str(row[i])) for row in rows)) for i in range(len(rows[0]))]
+    for row in rows:
+        cells = [str(v)[:40].ljust(w) if i != 4 else str(v).rjust(w) for i, (v, w) in enumerate(zip(row, widths))]
+        out.write("  ".join(cells).rstrip() + "\n")

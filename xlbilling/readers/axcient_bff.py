@@ -1,0 +1,277 @@
+"""Axcient Backup for Files billing reports (seeds/000): the Raw Customer Data
+report (one row per parent account, sub-accounts already summed in) and the Raw
+Account Data report (one row per account; rolled up here to its parent).
+
+Items: online_gb, local_gb (GB), local_servers, local_workstations (device),
+archive_mailboxes (mailbox); zero quantities are not emitted.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from types import MappingProxyType
+
+from xlbilling.core.records import UsageRecord
+from xlbilling.core.rules import axcient_bff as rules
+from xlbilling.core.rules.result import fmt
+from xlbilling.errors import MissingColumnsError, RuleInputError
+from xlbilling.readers.base import (Col, Context, Reader, ReaderOutput, SkippedRow, cell_text, norm_header,
+                                    quantity_text)
+
+VENDOR = "axcient-bff"
+
+# The quantity fields a row carries (canonical column -> key used below).
+QUANTITY_COLS = {
+    "UncompressedDiskGB": "uncompressed_gb",
+    "CompressedDiskGB": "compressed_gb",
+    "LocalUncompressedDiskGB": "local_uncompressed_gb",
+    "LocalCompressedDiskGB": "local_compressed_gb",
+    "LocalBillableNumServers": "local_billable_servers",
+    "LocalBillableNumNonServers": "local_billable_non_servers",
+    "BillableMailboxes": "billable_mailboxes",
+    "ProvisionedMailboxes": "provisioned_mailboxes",
+}
+OPTIONAL_QUANTITY_COLS = {"ProvisionedMailboxes"}
+
+COMMON_COLS: tuple[Col, ...] = (
+    Col("AccountNo", ("Account No", "AccountNumber", "Account Number", "AccountID", "Account Id")),
+    Col("InternalDescription", ("Internal Description", "Description"), required=False),
+    Col("AccountName", ("Account Name", "Name", "Account"), required=False),
+    Col("SPlan", ("ServicePlan", "Service Plan", "Plan", "PlanName"), required=False),
+    Col("IsDel", ("IsDeleted", "Deleted")),
+    Col("IsExpired", ("Expired",)),
+    Col("CanViewCompressed",),
+    Col("UncompressedDiskGB",),
+    Col("CompressedDiskGB",),
+    Col("BillableDiskGB", required=False),
+    Col("LocalBackupIsBillable",),
+    Col("LocalBillableNumServers",),
+    Col("LocalBillableNumNonServers",),
+    Col("LocalNumServers", required=False),
+    Col("LocalNumNonServers", required=False),
+    Col("LocalUncompressedDiskGB",),
+    Col("LocalCompressedDiskGB",),
+    Col("LocalBillableDiskGB", required=False),
+    Col("ProvisionedMailboxes", required=False),
+    Col("BillableMailboxes",),
+)
+PARENT_COL = Col("ParentAccountNo", ("ParentAccount", "Parent Account", "ParentAccountID", "ParentID", "Parent",
+                                     "Parent Account No", "ParentAccountNumber", "ParentNo", "ParentAcctNo"),
+             contains="parentacc")
+WITHSUB_COLS = tuple(Col(c + "WithSub", required=False) for c in QUANTITY_COLS)
+NUMERIC = tuple(QUANTITY_COLS) + ("BillableDiskGB", "LocalBillableDiskGB")
+
+
+class _Row:
+    """One parsed report row."""
+
+    __slots__ = ("row", "account", "customer", "plan", "is_del", "is_expired", "cvc", "local_billable",
+                 "q", "parent", "withsub")
+
+    def __init__(self, row, account, customer, plan, is_del, is_expired, cvc, local_billable, q, parent, withsub):
+        self.row, self.account, self.customer, self.plan = row, account, customer, plan
+        self.is_del, self.is_expired, self.cvc, self.local_billable = is_del, is_expired, cvc, local_billable
+        self.q, self.parent, self.withsub = q, parent, withsub
+
+
+def _read_rows(ctx: Context, with_parent: bool) -> list[_Row]:
+    """Parse every cell once, column by column, collecting all bad cells."""
+    c = ctx.cells
+    rows = ctx.row_numbers
+    names = [col.name for col in COMMON_COLS]
+    header = {n: ctx.header_of(n) for n in list(names) + [q + "WithSub" for q in QUANTITY_COLS]}
+    text = {n: [cell_text(v) for v in ctx.col(n)] for n in ("AccountNo", "InternalDescription", "AccountName",
+                                                             "SPlan")}
+    raw_accounts = ctx.col("AccountNo")
+    numbers = {key: c.numbers(ctx.col(col), rows, header[col], integer="Num" in col or "Mailboxes" in col)
+               for col, key in QUANTITY_COLS.items() if col not in OPTIONAL_QUANTITY_COLS or ctx.has(col)}
+    flags = {col: c.flags(ctx.col(col), rows, header[col])
+             for col in ("IsDel", "IsExpired", "CanViewCompressed", "LocalBackupIsBillable")}
+    parents = [cell_text(v) for v in ctx.col("ParentAccountNo")] if with_parent else None
+    withsub = {key: c.numbers(ctx.col(col + "WithSub"), rows, header[col + "WithSub"])
+               for col, key in QUANTITY_COLS.items() if with_parent and ctx.has(col + "WithSub")}
+    out: list[_Row] = []
+    keys = list(numbers)
+    for i, row in enumerate(rows):
+        account = text["AccountNo"][i]
+        if not account:
+            c.bad(row, header["AccountNo"], raw_accounts[i] or "", "an account number (AccountNo)")
+            continue
+        customer = text["InternalDescription"][i] or text["AccountName"][i] or account
+        out.append(_Row(row=row, account=account, customer=customer, plan=text["SPlan"][i],
+                        is_del=flags["IsDel"][i], is_expired=flags["IsExpired"][i],
+                        cvc=flags["CanViewCompressed"][i], local_billable=flags["LocalBackupIsBillable"][i],
+                        q={k: numbers[k][i] for k in keys},
+                        parent=parents[i] if parents is not None else "",
+                        withsub={k: v[i] for k, v in withsub.items()}))
+    return out
+
+
+_DEVICES: dict[tuple, tuple] = {}     # memo of rules.local_devices (cleared per read)
+_MAILBOXES: dict[tuple, object] = {}  # memo of rules.archive_mailboxes (cleared per read)
+
+
+def _quantities(head: _Row, q: dict[str, Decimal], basis: str) -> tuple[dict[str, Decimal], dict[str, str]]:
+    """The billable items of one account from its (rolled-up) quantities."""
+    # seeds/000: the basis picks uncompressed/compressed/per-account; Basic plans
+    # are always billed uncompressed (rules.billable_gb's decision, without its
+    # working text: pricing re-applies the rule with the working from `details`).
+    online = rules.billable_gb_value(q["uncompressed_gb"], q["compressed_gb"], int(head.cvc), basis, head.plan)
+    local = rules.billable_gb_value(q["local_uncompressed_gb"], q["local_compressed_gb"], int(head.cvc), basis,
+                                    head.plan)
+    # seeds/000: local devices bill only where LocalBackupIsBillable = 1.  Device and
+    # mailbox counts repeat a lot across accounts: the (pure) rules are memoised per
+    # exact argument text.
+    key = (head.local_billable, str(q["local_billable_servers"]), str(q["local_billable_non_servers"]))
+    devices = _DEVICES.get(key)
+    if devices is None:
+        devices = _DEVICES[key] = rules.local_devices(int(head.local_billable), q["local_billable_servers"],
+                                                      q["local_billable_non_servers"])
+    servers, workstations = devices
+    # seeds/000: BillableMailboxes, not ProvisionedMailboxes.
+    key = (str(q["billable_mailboxes"]), str(q.get("provisioned_mailboxes")))
+    mailboxes = _MAILBOXES.get(key)
+    if mailboxes is None:
+        mailboxes = _MAILBOXES[key] = rules.archive_mailboxes(q["billable_mailboxes"], q.get("provisioned_mailboxes"))
+    items = {"online_gb": online, "local_gb": local, "local_servers": servers.value,
+             "local_workstations": workstations.value, "archive_mailboxes": mailboxes.value}
+    details = {
+        "plan": head.plan, "can_view_compressed": "1" if head.cvc else "0", "basis": basis,
+        "uncompressed_gb": _text(q["uncompressed_gb"]), "compressed_gb": _text(q["compressed_gb"]),
+        "local_uncompressed_gb": _text(q["local_uncompressed_gb"]),
+        "local_compressed_gb": _text(q["local_compressed_gb"]),
+        "local_backup_is_billable": "1" if head.local_billable else "0",
+    }
+    return items, details
+
+
+def _text(value: Decimal) -> str:
+    """Exact decimal text for details (plain str() unless it would use an exponent)."""
+    text = str(value)
+    return quantity_text(value) if "E" in text else text
+
+
+UNITS = {"online_gb": "GB", "local_gb": "GB", "local_servers": "device", "local_workstations": "device",
+         "archive_mailboxes": "mailbox"}
+
+
+def _emit(ctx: Context, head: _Row, q: dict[str, Decimal], rows: tuple[int, ...], out: ReaderOutput) -> None:
+    # read_report has already checked the basis options (rules.normalise_basis).
+    basis = ctx.options["basis_by_account"].get(head.account, ctx.options["basis"])
+    values, details = _quantities(head, q, basis)
+    source = ctx.source(rows)
+    if head.is_del or head.is_expired:
+        # seeds/000: IsDel = 1 (deleted) or IsExpired = 1 (expired trial) are not billed;
+        # reported with the usage they still carry.
+        why = "deleted account (IsDel = 1)" if head.is_del else "expired trial (IsExpired = 1)"
+        out.skipped.append(SkippedRow(source, head.account, head.customer, why + ": not billed",
+                                      {k: v for k, v in values.items() if v}))
+        return
+    shared = MappingProxyType(details)  # read-only, shared by the account's records
+    for item, value in values.items():
+        if value == 0:
+            continue  # decision (docs/readers.md): zero-quantity items are not emitted
+        out.records.append(UsageRecord(VENDOR, head.account, head.customer, item, value, UNITS[item], source,
+                                       details=shared))
+
+
+class AxcientCustomerDataReader(Reader):
+    name = "axcient-bff-raw-customer-data"
+    vendor = VENDOR
+    report_type = "raw-customer-data"
+    description = "Axcient Backup for Files Raw Customer Data report"
+    cols = COMMON_COLS
+    numeric_cols = NUMERIC
+
+    def read(self, ctx: Context) -> ReaderOutput:
+        withsub = [u for u in ctx.match.unknown if norm_header(u).endswith("withsub")]
+        if withsub:
+            raise MissingColumnsError(
+                f"{ctx.file}: has WithSub columns ({', '.join(withsub[:3])}...), so it is a Raw Account Data"
+                f" report, but the parent account column is missing (expected one of"
+                f" {', '.join((PARENT_COL.name,) + PARENT_COL.aliases)}); without it sub-accounts cannot be"
+                " rolled up to their parent")
+        out = ReaderOutput([])
+        _DEVICES.clear()
+        _MAILBOXES.clear()
+        rows = _read_rows(ctx, with_parent=False)
+        if ctx.cells.problems:
+            return out
+        seen: dict[str, int] = {}
+        for r in rows:
+            if r.account in seen:
+                out.warnings.append(f"AccountNo {r.account!r} appears on rows {seen[r.account]} and {r.row};"
+                                    " the report should have one row per parent account: both were added up")
+            seen.setdefault(r.account, r.row)
+            _emit(ctx, r, r.q, (r.row,), out)
+        if len(seen) < len(rows):
+            out.records[:] = _merge(out.records)
+        return out
+
+
+class AxcientAccountDataReader(Reader):
+    name = "axcient-bff-raw-account-data"
+    vendor = VENDOR
+    report_type = "raw-account-data"
+    description = "Axcient Backup for Files Raw Account Data report"
+    cols = COMMON_COLS + (PARENT_COL,) + WITHSUB_COLS
+    numeric_cols = NUMERIC
+    claim_score = 0.9  # the Customer Data report lacks only the parent column
+
+    def read(self, ctx: Context) -> ReaderOutput:
+        out = ReaderOutput([])
+        _DEVICES.clear()
+        _MAILBOXES.clear()
+        rows = _read_rows(ctx, with_parent=True)
+        if ctx.cells.problems:
+            return out
+        by_account = {r.account: r for r in rows}
+
+        def is_top(r) -> bool:
+            return r.parent in ("", "0", r.account)
+
+        def root(r) -> _Row | None:
+            seen = set()
+            while not is_top(r):
+                if r.account in seen or r.parent not in by_account:
+                    return None
+                seen.add(r.account)
+                r = by_account[r.parent]
+            return r
+
+        groups: dict[str, list[_Row]] = {}
+        for r in rows:
+            top = root(r)
+            if top is None:
+                ctx.cells.bad(r.row, ctx.header_of("ParentAccountNo"), r.parent,
+                              "the AccountNo of a parent account in this report")
+                continue
+            if r is not top and (r.is_del or r.is_expired) and any(r.q.values()):
+                # seeds/000: deleted sub-accounts should carry zeroed resources; if
+                # one does not, it is still not billed.
+                out.skipped.append(SkippedRow(ctx.source((r.row,)), r.account, top.customer,
+                                              "deleted/expired sub-account still carrying usage: not billed",
+                                              {k: v for k, v in r.q.items() if v}))
+                continue
+            groups.setdefault(top.account, []).append(r)
+        if ctx.cells.problems:
+            return out
+        for parent_account, members in groups.items():
+            head = by_account[parent_account]
+            # seeds/000: plain fields exclude sub-accounts; the parent's total is its
+            # own plain values plus its subs' (never WithSub + subs: double count).
+            flat = [{"account": m.account, "parent": "" if m is head else head.account, "fields": m.q}
+                    for m in members]
+            totals = rules.rollup_account_data(flat)[head.account]
+            for key, stated in head.withsub.items():
+                if stated != totals[key]:
+                    out.warnings.append(f"account {head.account!r}: {key} rolled up from the plain columns is"
+                                        f" {fmt(totals[key])} but its WithSub column says {fmt(stated)};"
+                                        " the rolled-up figure is used")
+            _emit(ctx, head, totals, tuple(sorted(m.row for m in members)), out)
+        return out
+
+
+def _merge(records: list[UsageRecord]) -> list[UsageRecord]:
+    from xlbilling.readers.base import merge_records
+
+    return merge_records(records)

@@ -3,6 +3,7 @@ only with --force, and atomically (temp file in the same folder + os.replace)
 so a crash never leaves half a file where a good one was."""
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -19,7 +20,7 @@ def _templates_dir() -> Path:
 
         return Path(str(resources.files("xlbilling.workbooks"))).resolve()
     except (ModuleNotFoundError, TypeError):
-        return Path(__file__).resolve().parents[2] / "workbooks"
+        return Path(__file__).resolve().parents[1] / "workbooks"
 
 
 TEMPLATES_DIR = _templates_dir()
@@ -94,3 +95,13 @@ def atomic_write_text(path: str | os.PathLike, text: str, *, encoding: str = "ut
         with open(tmp, "w", encoding=encoding, newline="") as fh:
             fh.write(text)
     atomic_write(path, _write)
+
+
+def sha256_file(path: str | os.PathLike) -> str:
+    """SHA-256 of a file's bytes, read in 1 MiB chunks (Imports sheet, duplicate
+    reports, outputs that would overwrite a copy of an input)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()

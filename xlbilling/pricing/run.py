@@ -3,23 +3,15 @@ book, read the reports (refusing a report given twice), price the month."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 from pathlib import Path
 from typing import Callable, Sequence
 
 from xlbilling.errors import ReportError
+from xlbilling.outputs import sha256_file
 from xlbilling.pricing.engine import find_duplicate_reports, price_month
 from xlbilling.pricing.model import PriceBook, PricingResult
 from xlbilling.pricing.pricebook import load_pricebook
-
-
-def _sha256(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def check_distinct_files(report_paths: Sequence[str | os.PathLike]) -> None:
@@ -28,7 +20,7 @@ def check_distinct_files(report_paths: Sequence[str | os.PathLike]) -> None:
     for path in report_paths:
         name = os.fspath(path)
         try:
-            digest = _sha256(name)
+            digest = sha256_file(name)
         except OSError as exc:
             raise ReportError(f"{name}: cannot be read ({exc.strerror or exc})") from None
         if digest in seen:

@@ -28,6 +28,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from xlbilling.core.money import D, excel_serial_to_date
 from xlbilling.core.records import Source, UsageRecord
+from xlbilling.core.rules.axcient_bff import parse_flag
 from xlbilling.errors import (BadCellsError, CellProblem, MissingColumnsError, ReportError, RuleInputError,
                               UnrecognisedReportError)
 
@@ -282,8 +283,6 @@ def parse_number_text(text: str, decimal_comma: bool) -> Decimal | None:
     return -value if negative else value
 
 
-_TRUE = {"1", "1.0", "true", "yes", "y", "wahr", "ja", "x"}
-_FALSE = {"0", "0.0", "false", "no", "n", "falsch", "nein", ""}
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?")
 _DOT_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?: .*)?")
 _SLASH_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?: .*)?")
@@ -394,22 +393,13 @@ class Cells:
 
     # -- flags ------------------------------------------------------------
     def flag(self, value: object, row: int, column: str) -> bool | None:
-        """0/1, True/False, Yes/No, Y/N (FORMATS.md); blank is 0."""
-        if value is None:
-            return False
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, (int, float, Decimal)):
-            if value in (0, 1):
-                return bool(value)
-        elif isinstance(value, str):
-            t = value.strip().casefold()
-            if t in _TRUE:
-                return True
-            if t in _FALSE:
-                return False
-        self.bad(row, column, value, "0 or 1 (also True/False, Yes/No, Y/N)")
-        return None
+        """0/1, True/False, Yes/No, Y/N (FORMATS.md); blank is 0.  The tokens are
+        core.rules.axcient_bff.parse_flag's; a bad one is collected, not raised."""
+        try:
+            return parse_flag(value, column)
+        except RuleInputError:
+            self.bad(row, column, value, "0 or 1 (also True/False, Yes/No, Y/N)")
+            return None
 
     # -- dates ------------------------------------------------------------
     def date(self, value: object, row: int, column: str, *, blank_ok: bool = True) -> dt.date | None:

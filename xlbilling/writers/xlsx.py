@@ -12,7 +12,6 @@ Vendor strings are always text cells (`cells.clean_text` / `cells.set_text`), ne
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import time
 from collections import defaultdict
 from contextlib import contextmanager
@@ -30,7 +29,7 @@ from xml.sax.saxutils import escape as _esc
 from xlbilling.core.money import minor_units, to_excel
 from xlbilling.errors import OutputError, XlbillingError
 from xlbilling.outputs import atomic_write
-from xlbilling.outputs import check_output as _check_output
+from xlbilling.outputs import check_output as _check_output, sha256_file
 from xlbilling.safe_xlsx import open_workbook
 from xlbilling.writers import layout as L
 from xlbilling.writers.billing_template import add_table, ensure_styles, setup_sheet, template_path
@@ -44,14 +43,6 @@ _WRAP_TOP = Alignment(vertical="top", wrap_text=True)
 
 
 # --- output safety -------------------------------------------------------------
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
 
 def check_output(out: str | Path, protected: Iterable[str | Path], *, force: bool = False) -> Path:
     """Refuse an output that is an input or a template (same resolved path or

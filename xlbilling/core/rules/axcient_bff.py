@@ -22,9 +22,16 @@ def is_basic_plan(plan: object) -> bool:
     return bool(plan) and bool(_BASIC.search(str(plan)))
 
 
+# FORMATS.md: booleans come as 1/0, True/False, Yes/No, Y/N; European exports
+# also say Wahr/Falsch, Ja/Nein, and some portals tick a box with "x".
+FLAG_TRUE = frozenset({"1", "1.0", "true", "yes", "y", "wahr", "ja", "x"})
+FLAG_FALSE = frozenset({"0", "0.0", "false", "no", "n", "falsch", "nein", ""})
+
+
 def parse_flag(value: object, what: str) -> bool:
-    """0/1 flags as the reports and Excel give them (1, 1.0, '1', True, 'Yes', 'Y')."""
-    if value is None or value == "":
+    """0/1 flags as the reports and Excel give them (1, 1.0, '1', True, 'Yes', 'Y');
+    blank is 0.  The one flag parser: readers and UDFs both call it."""
+    if value is None:
         return False
     if isinstance(value, bool):
         return value
@@ -32,10 +39,10 @@ def parse_flag(value: object, what: str) -> bool:
         if value in (0, 1):
             return bool(value)
     elif isinstance(value, str):
-        text = value.strip().lower()
-        if text in ("1", "1.0", "true", "yes", "y"):
+        text = value.strip().casefold()
+        if text in FLAG_TRUE:
             return True
-        if text in ("0", "0.0", "false", "no", "n", ""):
+        if text in FLAG_FALSE:
             return False
     raise RuleInputError(f"{what}: expected 0 or 1, found {value!r}", argument=what, value=value)
 

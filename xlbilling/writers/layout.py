@@ -23,7 +23,10 @@ FIRST_DATA_ROW = HEADER_ROW + 1
 # minor units (JPY 0 decimals, USD 2, BHD 3); the others are fixed.
 NUMBER_FORMATS = {
     "text": "@",
-    "quantity": "#,##0.0#########",   # non-integers; integers use "int"
+    # Non-integers (integers use "int").  At most 4 decimals on screen so an
+    # Acronis 1.19999999925 GB fits the column instead of showing ###; the cell
+    # holds the full value and the Working column the exact figure.
+    "quantity": "#,##0.0###",
     "unit_price": "#,##0.00####",
     "rate": "0.00000",
     "int": "#,##0",

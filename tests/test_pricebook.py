@@ -144,3 +144,21 @@ def test_sample_pricebook_maps_sample_accounts():
         r = read_report(SAMPLES / name, month=dt.date(2026, 10, 1))
         for rec in r.records:
             assert (rec.vendor, rec.account) in mapped, (name, rec.account)
+
+
+def test_committed_template_matches_its_generator(tmp_path):
+    """workbooks/pricebook.xlsx = python -m xlbilling.pricing.pricebook_template:
+    same sheets, same cells (headers, instructions, settings) and same tables."""
+    import openpyxl
+
+    fresh = tmp_path / "fresh.xlsx"
+    write_pricebook(fresh)
+    committed = openpyxl.load_workbook(TEMPLATE_PATH)
+    generated = openpyxl.load_workbook(fresh)
+    assert committed.sheetnames == generated.sheetnames
+    for name in generated.sheetnames:
+        a, b = committed[name], generated[name]
+        cells_a = [[c.value for c in row] for row in a.iter_rows()]
+        cells_b = [[c.value for c in row] for row in b.iter_rows()]
+        assert cells_a == cells_b, f"sheet {name!r} differs: regenerate with python -m xlbilling.pricing.pricebook_template"
+        assert sorted(a.tables) == sorted(b.tables)

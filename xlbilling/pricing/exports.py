@@ -81,9 +81,9 @@ def import_quantity_price(line, max_decimals: int = IMPORT_MAX_DECIMALS) -> tupl
     # exact equality, not "rounds to": the importer's own rounding mode then never matters
     if _decimals(q) <= max_decimals and _decimals(u) <= max_decimals and q * u == line.amount:
         return q.normalize() if q == q.to_integral_value() else q, u, line.description
-    shown_price = u.quantize(Decimal(1).scaleb(-6)).normalize() if _decimals(u) > 6 else u
+    # fmt() marks a shortened figure with '~' (named rounding mode in core.rules.result)
     return (Decimal(1), line.amount,
-            f"{line.description} ({fmt(q)} {line.unit} x {fmt(shown_price)} {line.currency})")
+            f"{line.description} ({fmt(q)} {line.unit} x {fmt(u)} {line.currency})")
 
 
 def _dates(result: PricingResult, pricebook: PriceBook, invoice_date: dt.date | None) -> tuple[dt.date, dt.date]:

@@ -7,7 +7,9 @@ archive_mailboxes (mailbox); zero quantities are not emitted.
 """
 from __future__ import annotations
 
+
 from decimal import Decimal
+from functools import lru_cache
 from types import MappingProxyType
 
 from xlbilling.core.records import UsageRecord
@@ -106,8 +108,17 @@ def _read_rows(ctx: Context, with_parent: bool) -> list[_Row]:
     return out
 
 
-_DEVICES: dict[tuple, tuple] = {}     # memo of rules.local_devices (cleared per read)
-_MAILBOXES: dict[tuple, object] = {}  # memo of rules.archive_mailboxes (cleared per read)
+# Device and mailbox counts repeat a lot across accounts, and the rules are pure:
+# memoise them on the exact decimal text (1 and 1.0 stay apart, so a record's
+# quantity keeps the report's own spelling).
+@lru_cache(maxsize=4096)
+def _local_devices(billable: bool, servers: str, non_servers: str):
+    return rules.local_devices(int(billable), Decimal(servers), Decimal(non_servers))
+
+
+@lru_cache(maxsize=4096)
+def _archive_mailboxes(billable: str, provisioned: str | None):
+    return rules.archive_mailboxes(Decimal(billable), None if provisioned is None else Decimal(provisioned))
 
 
 def _quantities(head: _Row, q: dict[str, Decimal], basis: str) -> tuple[dict[str, Decimal], dict[str, str]]:
@@ -118,20 +129,12 @@ def _quantities(head: _Row, q: dict[str, Decimal], basis: str) -> tuple[dict[str
     online = rules.billable_gb_value(q["uncompressed_gb"], q["compressed_gb"], int(head.cvc), basis, head.plan)
     local = rules.billable_gb_value(q["local_uncompressed_gb"], q["local_compressed_gb"], int(head.cvc), basis,
                                     head.plan)
-    # seeds/000: local devices bill only where LocalBackupIsBillable = 1.  Device and
-    # mailbox counts repeat a lot across accounts: the (pure) rules are memoised per
-    # exact argument text.
-    key = (head.local_billable, str(q["local_billable_servers"]), str(q["local_billable_non_servers"]))
-    devices = _DEVICES.get(key)
-    if devices is None:
-        devices = _DEVICES[key] = rules.local_devices(int(head.local_billable), q["local_billable_servers"],
-                                                      q["local_billable_non_servers"])
-    servers, workstations = devices
+    # seeds/000: local devices bill only where LocalBackupIsBillable = 1.
+    servers, workstations = _local_devices(bool(head.local_billable), str(q["local_billable_servers"]),
+                                           str(q["local_billable_non_servers"]))
     # seeds/000: BillableMailboxes, not ProvisionedMailboxes.
-    key = (str(q["billable_mailboxes"]), str(q.get("provisioned_mailboxes")))
-    mailboxes = _MAILBOXES.get(key)
-    if mailboxes is None:
-        mailboxes = _MAILBOXES[key] = rules.archive_mailboxes(q["billable_mailboxes"], q.get("provisioned_mailboxes"))
+    provisioned = q.get("provisioned_mailboxes")
+    mailboxes = _archive_mailboxes(str(q["billable_mailboxes"]), None if provisioned is None else str(provisioned))
     items = {"online_gb": online, "local_gb": local, "local_servers": servers.value,
              "local_workstations": workstations.value, "archive_mailboxes": mailboxes.value}
     details = {
@@ -191,8 +194,6 @@ class AxcientCustomerDataReader(Reader):
                 f" {', '.join((PARENT_COL.name,) + PARENT_COL.aliases)}); without it sub-accounts cannot be"
                 " rolled up to their parent")
         out = ReaderOutput([])
-        _DEVICES.clear()
-        _MAILBOXES.clear()
         rows = _read_rows(ctx, with_parent=False)
         if ctx.cells.problems:
             return out
@@ -219,8 +220,6 @@ class AxcientAccountDataReader(Reader):
 
     def read(self, ctx: Context) -> ReaderOutput:
         out = ReaderOutput([])
-        _DEVICES.clear()
-        _MAILBOXES.clear()
         rows = _read_rows(ctx, with_parent=True)
         if ctx.cells.problems:
             return out

@@ -7,7 +7,6 @@ archive_mailboxes (mailbox); zero quantities are not emitted.
 """
 from __future__ import annotations
 
-
 from decimal import Decimal
 from functools import lru_cache
 from types import MappingProxyType

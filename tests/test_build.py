@@ -15,7 +15,7 @@ from xlbilling.cli import main
 from xlbilling.commands import demo
 from xlbilling.writers import layout as L
 
-SAMPLES = Path(demo.SAMPLES)
+from xlbilling.sample_data import SAMPLES_DIR as SAMPLES, sample_path  # noqa: E402,F401
 REPORTS = [str(p) for p in demo.demo_inputs()[0]]
 PRICEBOOK = str(demo.demo_inputs()[1])
 
@@ -116,7 +116,7 @@ def test_existing_output_refused_without_force(tmp_path, capsys):
 
 def test_output_over_an_input_is_refused(tmp_path, capsys):
     copy = tmp_path / "usage.xlsx"
-    copy.write_bytes(Path(SAMPLES / "acronis_usage_records_2026-10.xlsx").read_bytes())
+    copy.write_bytes(Path(sample_path("acronis_usage_records_2026-10.xlsx")).read_bytes())
     before = _sha(copy)
     assert _build(copy, "--force", reports=[str(copy)]) == 2
     assert "input" in capsys.readouterr().err
@@ -133,7 +133,7 @@ def test_output_over_an_input_is_refused(tmp_path, capsys):
 def test_duplicate_report_leaves_nothing(tmp_path, capsys):
     out = tmp_path / "billing.xlsx"
     dup = tmp_path / "again.csv"
-    dup.write_bytes(Path(SAMPLES / "altaro_itemised_2026-10.csv").read_bytes())
+    dup.write_bytes(Path(sample_path("altaro_itemised_2026-10.csv")).read_bytes())
     assert _build(out, reports=[*REPORTS, str(dup)]) == 2
     assert "same report" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["again.csv"]
@@ -197,7 +197,7 @@ def test_missing_rate_is_a_problem_and_strict_exits_1(tmp_path, capsys):
                       customers=M.CUSTOMERS, accounts=M.ACCOUNTS, rates=M._dec(rates),
                       exchange_rates=[(f, t, Decimal(r)) for f, t, r in M.EXCHANGE_RATES], commitments=[])
     out = tmp_path / "billing.xlsx"
-    altaro = str(SAMPLES / "altaro_itemised_2026-10.csv")
+    altaro = str(sample_path("altaro_itemised_2026-10.csv"))
     code = main(["build", "--quiet", "--strict", "--month", "2026-10", "--pricebook", str(pricebook), altaro,
                  "--out", str(out)])
     assert code == 1
@@ -206,3 +206,15 @@ def test_missing_rate_is_a_problem_and_strict_exits_1(tmp_path, capsys):
     kinds = [values[L.PROBLEMS.name].cell(r, 1).value for r in range(5, 30)]
     assert kinds.count("no_rate") == 3  # Contoso, Fabrikam, Tailspin each have users
     assert values[L.INVOICE_LINES.name].cell(5, 1).value is None  # nothing invoiced
+
+
+def test_demo_builds_from_the_whole_sample_month_folder():
+    """The month folder holds one report per vendor and type: the demo uses every
+    file in it, and the alternative formats (same usage, other formats) stay apart."""
+    from xlbilling import sample_data
+
+    assert sorted(demo.REPORTS) == [p.name for p in sample_data.month_reports()]
+    alternative = {p.name for p in sample_data.alternative_reports()}
+    assert alternative == {"axcient_bff_raw_account_data_2026-10.xlsx", "acronis_usage_records_2026-10.xlsx",
+                           "altaro_itemised_2026-10.json", "hornetsecurity_licenses_2026-10.csv"}
+    assert not alternative & set(demo.REPORTS)

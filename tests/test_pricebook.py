@@ -16,7 +16,7 @@ from xlbilling.pricing.pricebook_template import TEMPLATE_PATH, build_workbook, 
 from xlbilling.pricing.schema import SHEETS
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = ROOT / "xlbilling" / "samples"
+from xlbilling.sample_data import SAMPLES_DIR as SAMPLES, sample_path  # noqa: E402,F401
 EVIL = "=cmd|' /C calc'!A0"
 
 
@@ -133,15 +133,15 @@ def test_init_lists_every_account_and_keeps_formula_like_names_as_text(tmp_path)
         init_pricebook([report], report, force=True)   # never over an input
 
 
-@pytest.mark.skipif(not (SAMPLES / "pricebook_sample.xlsx").exists(), reason="sample price book not generated")
+@pytest.mark.skipif(not (sample_path("pricebook_sample.xlsx")).exists(), reason="sample price book not generated")
 def test_sample_pricebook_maps_sample_accounts():
     from xlbilling.readers import read_report
 
-    pb = load_pricebook(SAMPLES / "pricebook_sample.xlsx")
+    pb = load_pricebook(sample_path("pricebook_sample.xlsx"))
     mapped = {(a.vendor, a.account) for a in pb.accounts if a.customer}
     for name in ("axcient_bff_raw_customer_data_2026-10.xls", "x360recover_devices_2026-10.csv",
                  "acronis_usage_records_2026-10.xlsx", "altaro_itemised_2026-10.csv"):
-        r = read_report(SAMPLES / name, month=dt.date(2026, 10, 1))
+        r = read_report(sample_path(name), month=dt.date(2026, 10, 1))
         for rec in r.records:
             assert (rec.vendor, rec.account) in mapped, (name, rec.account)
 

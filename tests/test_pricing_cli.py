@@ -12,18 +12,18 @@ import pytest
 
 from xlbilling.cli import main
 
-SAMPLES = Path(__file__).resolve().parents[1] / "xlbilling" / "samples"
-PB = SAMPLES / "pricebook_sample.xlsx"
+from xlbilling.sample_data import SAMPLES_DIR as SAMPLES, sample_path  # noqa: E402,F401
+PB = sample_path("pricebook_sample.xlsx")
 REPORTS = ["acronis_usage_records_2026-10.xlsx", "acronis_usage_2026-10.csv.gz", "altaro_itemised_2026-10.csv",
            "axcient_bff_raw_customer_data_2026-10.xls", "hornetsecurity_licenses_2026-10.csv",
            "x360recover_devices_2026-10.csv", "x360recover_licenses.xlsx"]
-pytestmark = pytest.mark.skipif(not all((SAMPLES / r).exists() for r in REPORTS) or not PB.exists(),
+pytestmark = pytest.mark.skipif(not all((sample_path(r)).exists() for r in REPORTS) or not PB.exists(),
                                 reason="sample reports / price book not present")
 D = Decimal
 
 
 def _args(*extra, reports=REPORTS):
-    return [*extra, "--month", "2026-10", "--pricebook", str(PB), *[str(SAMPLES / r) for r in reports]]
+    return [*extra, "--month", "2026-10", "--pricebook", str(PB), *[str(sample_path(r)) for r in reports]]
 
 
 def _lines(capsys, *extra, reports=REPORTS):
@@ -82,7 +82,7 @@ def test_export_xero_and_qbo_and_refusals(tmp_path, capsys):
     assert out.read_bytes() == before and "already exists" in capsys.readouterr().err
     # refuse writing over an input even with --force
     victim = tmp_path / REPORTS[2]
-    shutil.copy(SAMPLES / REPORTS[2], victim)
+    shutil.copy(sample_path(REPORTS[2]), victim)
     original = victim.read_bytes()
     code = main(["export", "--format", "qbo", "--force", "--out", str(victim), "--month", "2026-10",
                  "--pricebook", str(PB), str(victim)])
@@ -96,7 +96,7 @@ def test_export_xero_and_qbo_and_refusals(tmp_path, capsys):
 def test_pricebook_init_and_check(tmp_path, capsys):
     out = tmp_path / "pb.xlsx"
     code = main(["pricebook", "init", "--month", "2026-10", "--out", str(out),
-                 *[str(SAMPLES / r) for r in REPORTS]])
+                 *[str(sample_path(r)) for r in REPORTS]])
     assert code == 0
     assert main(["pricebook", "check", str(out)]) == 0
     text = capsys.readouterr().out
@@ -104,4 +104,4 @@ def test_pricebook_init_and_check(tmp_path, capsys):
     from xlbilling.pricing.pricebook import load_pricebook
     pb = load_pricebook(out)
     assert ("acronis", "c0ffee00-1111-4222-8333-944455556603") in {(a.vendor, a.account) for a in pb.accounts}
-    assert main(["pricebook", "init", "--out", str(out), str(SAMPLES / REPORTS[2])]) == 2   # exists, no --force
+    assert main(["pricebook", "init", "--out", str(out), str(sample_path(REPORTS[2]))]) == 2   # exists, no --force

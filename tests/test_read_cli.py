@@ -10,7 +10,7 @@ from pathlib import Path
 from xlbilling.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = ROOT / "xlbilling" / "samples"
+from xlbilling.sample_data import SAMPLES_DIR as SAMPLES, sample_path  # noqa: E402,F401
 ADV = ROOT / "tests" / "data" / "adversarial"
 
 
@@ -22,7 +22,7 @@ def run_cli(*args: str) -> tuple[int, str, str]:
 
 
 def test_csv_has_exactly_the_columns_and_exact_quantities():
-    code, out, err = run_cli(str(SAMPLES / "acronis_usage_2026-10.csv.gz"), "--format", "csv")
+    code, out, err = run_cli(str(sample_path("acronis_usage_2026-10.csv.gz")), "--format", "csv")
     assert code == 0
     rows = list(csv.reader(io.StringIO(out)))
     assert rows[0] == ["vendor", "account", "customer", "item", "quantity", "unit", "source"]
@@ -35,24 +35,24 @@ def test_csv_has_exactly_the_columns_and_exact_quantities():
 
 
 def test_basis_option():
-    path = str(SAMPLES / "axcient_bff_raw_customer_data_2026-10.xls")
+    path = str(sample_path("axcient_bff_raw_customer_data_2026-10.xls"))
     _, out, _ = run_cli(path, "--format", "csv", "--basis", "compressed")
     rows = {(r["account"], r["item"]): r["quantity"] for r in csv.DictReader(io.StringIO(out))}
     assert rows[("10421", "online_gb")] == "301.5" and rows[("10422", "online_gb")] == "1250"  # Basic
 
 
 def test_json_and_table_formats():
-    code, out, _ = run_cli(str(SAMPLES / "hornetsecurity_licenses_2026-10.csv"), "--format", "json")
+    code, out, _ = run_cli(str(sample_path("hornetsecurity_licenses_2026-10.csv")), "--format", "json")
     data = json.loads(out)
     assert code == 0 and data[2]["quantity"] == "1200" and data[2]["vendor_amount"] == "2340.00"
-    code, out, _ = run_cli(str(SAMPLES / "x360recover_devices_2026-10.csv"))
+    code, out, _ = run_cli(str(sample_path("x360recover_devices_2026-10.csv")))
     assert code == 0 and "cloud-only" in out and "account" in out.splitlines()[0]
 
 
 def test_month_option_and_errors_exit_non_zero():
-    code, out, err = run_cli(str(SAMPLES / "x360recover_licenses.xlsx"), "--month", "2026-10", "--format", "csv")
+    code, out, err = run_cli(str(sample_path("x360recover_licenses.xlsx")), "--month", "2026-10", "--format", "csv")
     assert code == 0 and "storage_license,26,day" in out
-    code, out, err = run_cli(str(SAMPLES / "x360recover_licenses.xlsx"))
+    code, out, err = run_cli(str(sample_path("x360recover_licenses.xlsx")))
     assert code != 0 and out == "" and "--month" in err
     code, out, err = run_cli(str(ADV / "acronis_bad_cells.csv"), "--format", "csv")
     assert code != 0 and out == "" and "row 9, column 'usage.absolute.total': found '55 seats'" in err

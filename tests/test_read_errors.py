@@ -11,7 +11,7 @@ from xlbilling.errors import BadCellsError, MissingColumnsError, ReportError, Un
 from xlbilling.readers import read_report
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = ROOT / "xlbilling" / "samples"
+from xlbilling.sample_data import SAMPLES_DIR as SAMPLES, sample_path  # noqa: E402,F401
 ADV = ROOT / "tests" / "data" / "adversarial"
 
 
@@ -88,7 +88,7 @@ def test_damaged_files(name, words):
 
 
 def test_gzipped_file_of_another_type_is_sniffed_again(tmp_path):
-    data = (SAMPLES / "altaro_itemised_2026-10.json").read_bytes()
+    data = (sample_path("altaro_itemised_2026-10.json")).read_bytes()
     p = tmp_path / "report.bin"
     p.write_bytes(gzip.compress(data))
     r = read_report(p)
@@ -97,7 +97,7 @@ def test_gzipped_file_of_another_type_is_sniffed_again(tmp_path):
 
 def test_license_table_needs_the_month():
     with pytest.raises(ReportError) as info:
-        read_report(SAMPLES / "x360recover_licenses.xlsx")
+        read_report(sample_path("x360recover_licenses.xlsx"))
     assert "--month" in str(info.value)
 
 
@@ -122,7 +122,7 @@ def test_formula_like_customer_kept_as_text_with_a_warning():
 
 
 def test_raw_account_data_without_parent_column_is_refused(tmp_path):
-    src = (SAMPLES / "axcient_bff_raw_account_data_2026-10.xlsx")
+    src = (sample_path("axcient_bff_raw_account_data_2026-10.xlsx"))
     import openpyxl
 
     wb = openpyxl.load_workbook(src)
@@ -138,7 +138,7 @@ def test_raw_account_data_without_parent_column_is_refused(tmp_path):
 def test_sub_account_with_unknown_parent_is_a_bad_cell(tmp_path):
     import openpyxl
 
-    wb = openpyxl.load_workbook(SAMPLES / "axcient_bff_raw_account_data_2026-10.xlsx")
+    wb = openpyxl.load_workbook(sample_path("axcient_bff_raw_account_data_2026-10.xlsx"))
     ws = wb.active
     ws.cell(row=3, column=2, value=99999)
     p = tmp_path / "acc.xlsx"

@@ -18,7 +18,7 @@ import pytest
 from xlbilling.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = ROOT / "xlbilling" / "samples"
+from xlbilling.sample_data import SAMPLES_DIR as SAMPLES, sample_path  # noqa: E402,F401
 GOLDEN = ROOT / "tests" / "golden"
 EXTRA_ARGS = {"x360recover_licenses.xlsx": ["--month", "2026-10"]}
 # The vendor report samples (tests/data/make_samples.py writes them); other files
@@ -39,7 +39,7 @@ def run_cli(args: list[str]) -> tuple[int, str, str]:
 
 
 def test_every_sample_has_a_golden():
-    assert all((SAMPLES / n).exists() for n in SAMPLE_NAMES)
+    assert all((sample_path(n)).exists() for n in SAMPLE_NAMES)
     if not os.environ.get("XLBILLING_REGEN_GOLDEN"):
         missing = [n for n in SAMPLE_NAMES if not (GOLDEN / f"{n}.csv").exists()]
         assert not missing, f"no golden for {missing}: regenerate (see module docstring)"
@@ -47,7 +47,7 @@ def test_every_sample_has_a_golden():
 
 @pytest.mark.parametrize("name", SAMPLE_NAMES)
 def test_sample_matches_golden(name):
-    code, out, err = run_cli(["read", str(SAMPLES / name), "--format", "csv", *EXTRA_ARGS.get(name, [])])
+    code, out, err = run_cli(["read", str(sample_path(name)), "--format", "csv", *EXTRA_ARGS.get(name, [])])
     assert code == 0, err
     records, summary = GOLDEN / f"{name}.csv", GOLDEN / f"{name}.summary.txt"
     if os.environ.get("XLBILLING_REGEN_GOLDEN"):

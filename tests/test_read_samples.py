@@ -13,7 +13,7 @@ import pytest
 from xlbilling.readers import identify, read_report
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = ROOT / "xlbilling" / "samples"
+from xlbilling.sample_data import SAMPLES_DIR as SAMPLES, sample_path  # noqa: E402,F401
 ADV = ROOT / "tests" / "data" / "adversarial"
 OCT = dt.date(2026, 10, 1)
 
@@ -58,7 +58,7 @@ BFF_UNCOMPRESSED = {
     ("10426", "local_servers", ""): Decimal(3),
 }
 
-BFF_FILES = [SAMPLES / "axcient_bff_raw_customer_data_2026-10.xls", ADV / "bff_customer.xlsx",
+BFF_FILES = [sample_path("axcient_bff_raw_customer_data_2026-10.xls"), ADV / "bff_customer.xlsx",
              ADV / "bff_customer_html.xls", ADV / "bff_customer_bom.csv", ADV / "bff_customer_shuffled_cp1252.csv",
              ADV / "bff_customer_decimal_comma.csv"]
 
@@ -78,7 +78,7 @@ def test_bff_customer_data_same_figures_in_every_file_type(path):
 
 def test_bff_file_types_sniffed_from_bytes_not_extension():
     assert read_report(ADV / "bff_customer_html.xls").file_type == "html"
-    assert read_report(SAMPLES / "axcient_bff_raw_customer_data_2026-10.xls").file_type == "xls"
+    assert read_report(sample_path("axcient_bff_raw_customer_data_2026-10.xls")).file_type == "xls"
 
 
 def test_bff_compressed_basis_keeps_basic_uncompressed():
@@ -123,7 +123,7 @@ def test_bff_unknown_columns_listed():
 # --- Raw Account Data --------------------------------------------------------------
 
 def test_bff_account_data_rolls_up_without_double_counting():
-    r = read_report(SAMPLES / "axcient_bff_raw_account_data_2026-10.xlsx")
+    r = read_report(sample_path("axcient_bff_raw_account_data_2026-10.xlsx"))
     assert r.report_type == "raw-account-data"
     assert keyed(r) == {
         # 20001 + 20002 + 20003 (deleted, zeroed): plain fields summed, WithSub never added
@@ -156,7 +156,7 @@ X360_DEVICES = {
 }
 
 
-@pytest.mark.parametrize("path", [SAMPLES / "x360recover_devices_2026-10.csv", ADV / "x360_devices_api.csv"],
+@pytest.mark.parametrize("path", [sample_path("x360recover_devices_2026-10.csv"), ADV / "x360_devices_api.csv"],
                          ids=lambda p: p.name)
 def test_x360_devices(path):
     r = read_report(path)
@@ -166,11 +166,11 @@ def test_x360_devices(path):
 
 
 def test_x360_devices_customer_is_client_name():
-    r = read_report(SAMPLES / "x360recover_devices_2026-10.csv")
+    r = read_report(sample_path("x360recover_devices_2026-10.csv"))
     assert {x.account: x.customer for x in r.records}["3002"] == "Contoso Legal LLP"
 
 
-@pytest.mark.parametrize("path", [SAMPLES / "x360recover_licenses.xlsx", ADV / "x360_licenses_serial_dates.csv"],
+@pytest.mark.parametrize("path", [sample_path("x360recover_licenses.xlsx"), ADV / "x360_licenses_serial_dates.csv"],
                          ids=lambda p: p.name)
 def test_x360_licenses_for_october(path):
     r = read_report(path, month=OCT)
@@ -193,7 +193,7 @@ def test_x360_licenses_for_october(path):
 
 
 def test_x360_licenses_in_another_month():
-    r = read_report(SAMPLES / "x360recover_licenses.xlsx", month=dt.date(2026, 9, 1))
+    r = read_report(sample_path("x360recover_licenses.xlsx"), month=dt.date(2026, 9, 1))
     # September: 2 servers since March (the 20 Oct one not yet), both workstations
     # (to 1 Oct and to 30 Sep), Contoso's server; Fabrikam's 1TB storage all 30 days.
     assert keyed(r) == {("3001", "endpoint_server", ""): 2, ("3001", "endpoint_workstation", ""): 2,
@@ -217,7 +217,7 @@ ACRONIS = {
 }
 
 
-@pytest.mark.parametrize("path", [SAMPLES / "acronis_usage_2026-10.csv.gz", ADV / "acronis_usage_shuffled.csv"],
+@pytest.mark.parametrize("path", [sample_path("acronis_usage_2026-10.csv.gz"), ADV / "acronis_usage_shuffled.csv"],
                          ids=lambda p: p.name)
 def test_acronis_csv_v2_0(path):
     r = read_report(path)
@@ -239,12 +239,12 @@ def test_acronis_csv_v2_0(path):
 def test_acronis_edition_defaults_to_standard_when_missing():
     r = read_report(ADV / "acronis_usage_shuffled.csv")  # written without the edition column
     assert {x.details["edition"] for x in r.records} == {"standard"}
-    r = read_report(SAMPLES / "acronis_usage_2026-10.csv.gz")
+    r = read_report(sample_path("acronis_usage_2026-10.csv.gz"))
     assert next(x for x in r.records if x.item == "dr_compute_points").details["edition"] == "disaster_recovery"
 
 
 def test_acronis_distributor_usage_records():
-    r = read_report(SAMPLES / "acronis_usage_records_2026-10.xlsx")
+    r = read_report(sample_path("acronis_usage_records_2026-10.xlsx"))
     assert r.report_type == "usage-records"
     got = {(x.account, x.item): (x.quantity, x.unit, x.vendor_amount) for x in r.records}
     assert got == {
@@ -260,7 +260,7 @@ def test_acronis_distributor_usage_records():
 
 @pytest.mark.parametrize("name", ["altaro_itemised_2026-10.csv", "altaro_itemised_2026-10.json"])
 def test_altaro_billed_users(name):
-    r = read_report(SAMPLES / name)
+    r = read_report(sample_path(name))
     assert keyed(r) == {
         # Ann Lee (Mailbox, OneDrive, 'ann lee' Teams chats: one), Bob Stone, Shared Calendar (N/A),
         # Carla Diaz = 4; 'Legal Team Site' is a SharePoint Site: not billed.
@@ -274,7 +274,7 @@ def test_altaro_billed_users(name):
 
 
 def test_hornetsecurity_priced_licenses():
-    r = read_report(SAMPLES / "hornetsecurity_licenses_2026-10.csv")
+    r = read_report(sample_path("hornetsecurity_licenses_2026-10.csv"))
     assert (r.vendor, r.report_type) == ("altaro", "priced-licenses")
     got = {(x.account, x.item): (x.quantity, x.vendor_amount, x.vendor_currency) for x in r.records}
     assert got == {
@@ -289,14 +289,14 @@ def test_hornetsecurity_priced_licenses():
 # --- identify and the import table ---------------------------------------------------------------
 
 def test_identify_without_reading_everything():
-    info = identify(SAMPLES / "acronis_usage_2026-10.csv.gz")
+    info = identify(sample_path("acronis_usage_2026-10.csv.gz"))
     assert (info.reader, info.file_type, info.header_row) == ("acronis-usage-csv_v2_0", "csv.gz", 1)
-    info = identify(SAMPLES / "axcient_bff_raw_customer_data_2026-10.xls")
+    info = identify(sample_path("axcient_bff_raw_customer_data_2026-10.xls"))
     assert (info.vendor, info.sheet) == ("axcient-bff", "Raw Customer Data")
 
 
 def test_rows_for_the_import_sheet_are_typed_and_lazy():
-    r = read_report(SAMPLES / "x360recover_licenses.xlsx", month=OCT)
+    r = read_report(sample_path("x360recover_licenses.xlsx"), month=OCT)
     assert repr(r.rows) == "LazyRows(not built)"
     assert r.columns == ("location", "client_id", "license_type", "size", "retention", "first_day", "last_day")
     assert r.rows[0] == ("Northwind Dental", Decimal(3001), "endpoint-server", None, None, dt.date(2026, 3, 1), None)

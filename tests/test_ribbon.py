@@ -20,8 +20,8 @@ from xlbilling.writers.billing_template import template_path
 from xlbilling.writers.xlsx import write_billing_workbook
 from xlwings_double import Cell, FakeApp, FakeBook, book_cells, book_from_xlsx, xlsx_cells, xlsx_tables
 
-SAMPLES = Path(ribbon.__file__).parent / "samples"
-PRICEBOOK = SAMPLES / "pricebook_sample.xlsx"
+from xlbilling.sample_data import SAMPLES_DIR as SAMPLES, sample_path  # noqa: E402,F401
+PRICEBOOK = sample_path("pricebook_sample.xlsx")
 OCTOBER = dt.date(2026, 10, 1)
 NOW = dt.datetime(2026, 11, 5, 9, 30, 15, tzinfo=dt.timezone.utc)   # no month in Summary!B2 -> October 2026
 HOSTILE = '=HYPERLINK("http://x","y")'
@@ -43,7 +43,7 @@ def work(tmp_path):
     folder = tmp_path / "reports"
     folder.mkdir()
     for name in REPORTS:
-        shutil.copy(SAMPLES / name, folder / name)
+        shutil.copy(sample_path(name), folder / name)
     shutil.copy(PRICEBOOK, tmp_path / "pricebook.xlsx")
     return tmp_path
 
@@ -261,7 +261,7 @@ def test_bad_cells_after_a_good_import_leave_the_first_import(work):
     book = new_book()
     run(book, str(work / "reports" / "altaro_itemised_2026-10.csv"), str(work / "pricebook.xlsx"))
     bad = work / "x360_bad.csv"
-    good = (SAMPLES / "x360recover_devices_2026-10.csv").read_text()
+    good = (sample_path("x360recover_devices_2026-10.csv")).read_text()
     bad.write_text(good.replace(",1250000000000,1250000000000,", ",lots,1250000000000,", 1))   # cloud_usage
     message = refused(book, str(bad))
     assert "x360_bad.csv" in message and "bad cell" in message and "'lots'" in message

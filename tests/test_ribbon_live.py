@@ -82,9 +82,10 @@ def test_rendered_images_hold_only_values_xlwings_sends_safely(tmp_path):
     from xlbilling.pricing.run import run_month
     from xlbilling.writers.xlsx import write_billing_workbook
 
-    samples = Path(ribbon.__file__).parent / "samples"
-    reports = [samples / "axcient_bff_raw_customer_data_2026-10.xls", samples / "acronis_usage_2026-10.csv.gz"]
-    reads, result = run_month([str(p) for p in reports], str(samples / "pricebook_sample.xlsx"), dt.date(2026, 10, 1))
+    from xlbilling.sample_data import MONTH_DIR, SAMPLE_PRICEBOOK
+
+    reports = [MONTH_DIR / "axcient_bff_raw_customer_data_2026-10.xls", MONTH_DIR / "acronis_usage_2026-10.csv.gz"]
+    reads, result = run_month([str(p) for p in reports], str(SAMPLE_PRICEBOOK), dt.date(2026, 10, 1))
     now = dt.datetime(2026, 11, 5, 9, 30, tzinfo=dt.timezone.utc)
     images = live.render_images(reads, result, imported_at=now)
     out = tmp_path / "b.xlsx"

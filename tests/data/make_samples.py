@@ -1,5 +1,5 @@
-"""Writes the sample vendor reports (xlbilling/samples/, the demo's embedded
-default) and the adversarial ones (tests/data/adversarial/) from the tables
+"""Writes the sample vendor reports (xlbilling/samples/2026-10/, the demo's
+input, and xlbilling/samples/alternative-formats/) and the adversarial ones (tests/data/adversarial/) from the tables
 below.  Anonymised and invented: one month (2026-10), five customers shared
 across vendors.  Expected figures are worked by hand in tests/test_read_samples.py.
 
@@ -21,7 +21,8 @@ from pathlib import Path
 import openpyxl
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLES = ROOT / "xlbilling" / "samples"
+SAMPLES = ROOT / "xlbilling" / "samples" / "2026-10"          # one report per vendor and type
+ALT = ROOT / "xlbilling" / "samples" / "alternative-formats"  # the same usage in other formats
 ADV = ROOT / "tests" / "data" / "adversarial"
 
 # --- Axcient Backup for Files: Raw Customer Data (seeds/000) --------------------
@@ -233,21 +234,22 @@ def gzip_bytes(data: bytes) -> bytes:
 
 def main() -> None:
     SAMPLES.mkdir(parents=True, exist_ok=True)
+    ALT.mkdir(parents=True, exist_ok=True)
     ADV.mkdir(parents=True, exist_ok=True)
     # -- valid samples (xlbilling/samples) --------------------------------
     write_xls(SAMPLES / "axcient_bff_raw_customer_data_2026-10.xls", "Raw Customer Data", BFF_COLUMNS, BFF_ROWS)
-    write_xlsx(SAMPLES / "axcient_bff_raw_account_data_2026-10.xlsx", "Raw Account Data", ACC_COLUMNS, acc_rows())
+    write_xlsx(ALT / "axcient_bff_raw_account_data_2026-10.xlsx", "Raw Account Data", ACC_COLUMNS, acc_rows())
     (SAMPLES / "x360recover_devices_2026-10.csv").write_text(csv_text(X360_COLUMNS, X360_ROWS), encoding="utf-8",
                                                              newline="")
     write_xlsx(SAMPLES / "x360recover_licenses.xlsx", "Licenses", LIC_COLUMNS, LIC_ROWS)
     (SAMPLES / "acronis_usage_2026-10.csv.gz").write_bytes(
         gzip_bytes(csv_text(ACR_COLUMNS, ACR_ROWS).encode("utf-8")))
-    write_xlsx(SAMPLES / "acronis_usage_records_2026-10.xlsx", "Usage Records", REC_COLUMNS, REC_ROWS)
+    write_xlsx(ALT / "acronis_usage_records_2026-10.xlsx", "Usage Records", REC_COLUMNS, REC_ROWS)
     (SAMPLES / "altaro_itemised_2026-10.csv").write_text(csv_text(ALT_COLUMNS, ALT_ROWS), encoding="utf-8",
                                                          newline="")
-    (SAMPLES / "altaro_itemised_2026-10.json").write_text(
+    (ALT / "altaro_itemised_2026-10.json").write_text(
         json.dumps([dict(zip(ALT_COLUMNS, r)) for r in ALT_ROWS], indent=1), encoding="utf-8")
-    (SAMPLES / "hornetsecurity_licenses_2026-10.csv").write_bytes(b"\xef\xbb\xbf" + HS_TEXT.encode("utf-8"))
+    (ALT / "hornetsecurity_licenses_2026-10.csv").write_bytes(b"\xef\xbb\xbf" + HS_TEXT.encode("utf-8"))
 
     # -- the same Axcient data in every other file type ------------------------
     write_xlsx(ADV / "bff_customer.xlsx", "Sheet1", BFF_COLUMNS, BFF_ROWS)
@@ -307,12 +309,12 @@ def main() -> None:
     (ADV / "altaro_misspelled.csv").write_text(csv_text(miss, ALT_ROWS[:3]), encoding="utf-8", newline="")
     # empty, truncated zip, another vendor's report
     (ADV / "empty.csv").write_bytes(b"")
-    full = (SAMPLES / "acronis_usage_records_2026-10.xlsx").read_bytes()
+    full = (ALT / "acronis_usage_records_2026-10.xlsx").read_bytes()
     (ADV / "truncated.xlsx").write_bytes(full[: len(full) // 2])
     (ADV / "veeam_vcsp_usage.csv").write_text(
         "Company,Rental License Type,Points Used,Workloads,Month\r\n"
         "Northwind Dental,Veeam Data Platform Foundation,12,4,2026-10\r\n", encoding="utf-8", newline="")
-    print(f"wrote samples to {SAMPLES} and {ADV}")
+    print(f"wrote samples to {SAMPLES}, {ALT} and {ADV}")
 
 
 if __name__ == "__main__":

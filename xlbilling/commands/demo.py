@@ -1,5 +1,5 @@
-"""`xlbilling demo`: the whole monthly build on the bundled sample reports and
-sample price book (xlbilling/samples/), written to ./xlbilling-demo-2026-10.xlsx
+"""`xlbilling demo`: the whole monthly build on the bundled sample reports
+(xlbilling/samples/2026-10/) and sample price book, written to ./xlbilling-demo-2026-10.xlsx
 (or -2, -3 ... when that exists: the demo never replaces a file).
 
 This is the README's main-job command: no arguments, nothing to prepare."""
@@ -10,22 +10,22 @@ from pathlib import Path
 
 from xlbilling.commands.build import build, print_summary, progress_printer
 from xlbilling.core.rules.x360recover import parse_month
+from xlbilling.sample_data import MONTH_DIR, SAMPLE_MONTH, SAMPLE_PRICEBOOK, SAMPLES_DIR
 
-SAMPLES = Path(__file__).resolve().parents[1] / "samples"
-DEMO_MONTH = "2026-10"
-PRICEBOOK = "pricebook_sample.xlsx"
-# One report of each vendor's main kind, so nothing is billed twice.  The samples
-# also hold other kinds for the same customers (Axcient Raw Account Data, the
-# Acronis distributor usage records, the Hornetsecurity priced licenses, the
-# Altaro JSON): build flags overlapping kinds ("overlapping_usage") and refuses
-# the same report twice.
+SAMPLES = SAMPLES_DIR
+DEMO_MONTH = SAMPLE_MONTH
+PRICEBOOK = SAMPLE_PRICEBOOK.name
+# The month folder (samples/2026-10/) holds one report per vendor and report type,
+# so nothing is billed twice: the demo builds from all of it.  The same customers'
+# usage in the vendors' other formats lives apart in samples/alternative-formats/
+# (giving both would flag overlapping kinds and bill some usage twice).
 REPORTS = (
     "axcient_bff_raw_customer_data_2026-10.xls",
     "x360recover_devices_2026-10.csv",
     "x360recover_licenses.xlsx",
     "acronis_usage_2026-10.csv.gz",
     "altaro_itemised_2026-10.csv",
-)
+)  # the month folder's files (tests/test_build.py checks that they are all of it), in import order
 
 
 def register(subparsers) -> None:
@@ -40,7 +40,7 @@ def register(subparsers) -> None:
 
 
 def demo_inputs() -> tuple[list[Path], Path]:
-    return [SAMPLES / name for name in REPORTS], SAMPLES / PRICEBOOK
+    return [MONTH_DIR / name for name in REPORTS], SAMPLE_PRICEBOOK
 
 
 def default_out(folder: Path = Path(".")) -> Path:

@@ -1,6 +1,7 @@
 """The `xlbilling` command: a thin adapter that parses arguments, calls the
 core, prints results to stdout and messages to stderr, and maps errors to
-exit codes once (0 ok, 1 usage problem found in the data, 2 error)."""
+exit codes once (0 ok, 1 --strict found un-invoiced usage, 2 error; no traceback
+ever reaches a user: xlbilling/boundary.py)."""
 from __future__ import annotations
 
 import argparse
@@ -8,7 +9,7 @@ import importlib
 import sys
 
 from xlbilling import __version__
-from xlbilling.errors import XlbillingError
+from xlbilling.boundary import run_guarded
 
 # Sub-command modules, in the order `xlbilling --help` lists them.
 COMMANDS = (
@@ -43,13 +44,5 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    try:
-        return int(args.func(args) or 0)
-    except XlbillingError as err:
-        print(f"xlbilling {args.command}: error: {err}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted: nothing was written", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        return 0
+    # The one error boundary (xlbilling/boundary.py): every failure -> message + exit 2.
+    return run_guarded(args.command, args.func, args)

@@ -12,6 +12,7 @@
     │   └── BadCellsError               every bad cell of the file, in one list
     ├── PriceBookError                  the price book is incomplete or inconsistent
     ├── OutputError                     an output would overwrite an input/template, or exists
+    ├── LimitError                      an input exceeds a size/shape bound (zip bomb, nesting, ...)
     └── FetchError                      a vendor API call failed
         ├── AuthError                   wrong/missing key (never includes the key)
         ├── RateLimitedError            the vendor's once-per-N-minutes limit
@@ -66,6 +67,28 @@ class MissingColumnsError(ReportError):
     pass
 
 
+def show_value(value: object) -> str:
+    """A cell value as a message shows it: text quoted (control characters
+    escaped by repr), numbers plain - 1.5, never Decimal('1.5')."""
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            return str(value)
+        text = format(value, "f")
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        return text if len(text) <= 40 else f"{value:.6e}"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, float)):
+        text = repr(value)
+        return text if len(text) <= 40 else f"{value:.6e}"
+    if isinstance(value, str):
+        return repr(value if len(value) <= 200 else value[:200] + "...")
+    return repr(value)
+
+
 @dataclass(frozen=True, slots=True)
 class CellProblem:
     """One bad cell: where it is, what it held, what was expected."""
@@ -85,7 +108,7 @@ class CellProblem:
             where += f", row {self.row}"
         if self.column:
             where += f", column {self.column!r}"
-        return f"{where}: found {self.value!r}, expected {self.expected}"
+        return f"{where}: found {show_value(self.value)}, expected {self.expected}"
 
 
 class BadCellsError(ReportError):
@@ -110,6 +133,12 @@ class OutputError(XlbillingError):
     pass
 
 
+class LimitError(XlbillingError):
+    """An input is bigger (inflated bytes, rows, columns, cells, nesting,
+    HTTP body) than xlbilling reads: refused while streaming, before the
+    memory is spent."""
+
+
 class FetchError(XlbillingError):
     pass
 
@@ -126,3 +155,24 @@ class RateLimitedError(FetchError):
 
 class NotAllowedError(FetchError):
     pass
+
+
+# -- which file failed, for messages from the CLI's last-resort boundary -------
+
+import contextlib as _contextlib
+
+
+@_contextlib.contextmanager
+def working_on(name: object):
+    """Tag any exception escaping the block with `name` (the file being read or
+    written), so an unexpected failure (MemoryError, RecursionError, an
+    OSError on a temporary file) can still be reported against the file."""
+    try:
+        yield
+    except BaseException as err:
+        if getattr(err, "xlbilling_file", None) is None:
+            try:
+                err.xlbilling_file = str(name)
+            except (AttributeError, TypeError):
+                pass
+        raise

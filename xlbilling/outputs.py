@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable, Iterable
 
-from xlbilling.errors import OutputError
+from xlbilling.errors import OutputError, working_on
 
 
 
@@ -67,6 +67,11 @@ def atomic_write(path: str | os.PathLike, write: Callable[[str], None]) -> None:
     billing workbooks are shared with colleagues.
     """
     target = Path(path)
+    with working_on(target):  # an OSError on the temporary is reported against the output's name
+        _atomic_write(target, write)
+
+
+def _atomic_write(target: Path, write: Callable[[str], None]) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
     os.close(fd)
     try:

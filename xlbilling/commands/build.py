@@ -74,8 +74,10 @@ def print_summary(reads, result, facts, out=None, err=None) -> None:
         kinds = Counter(p.kind for p in result.problems)
         print(f"{len(result.problems)} problem(s) to review (sheet Problems): "
               + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())), file=err)
+        from xlbilling.boundary import escape_control
+
         for p in result.problems[:20]:
-            print(f"  {p}", file=err)
+            print(escape_control(f"  {p}"), file=err)
         if len(result.problems) > 20:
             print(f"  ... and {len(result.problems) - 20} more in the workbook", file=err)
 

@@ -7,15 +7,11 @@ from __future__ import annotations
 import datetime as dt
 
 from xlbilling.commands.lines import add_month_arguments, exit_code, report_problems
-from xlbilling.core.rules.x360recover import parse_month
-from xlbilling.errors import RuleInputError
+from xlbilling.core.rules.x360recover import parse_day, parse_month
 
 
 def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise RuleInputError(f"--invoice-date: expected YYYY-MM-DD, found {text!r}") from None
+    return parse_day(text, what="--invoice-date")
 
 
 def register(subparsers) -> None:

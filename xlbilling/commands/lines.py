@@ -32,8 +32,10 @@ def register(subparsers) -> None:
 
 def report_problems(result, err=None) -> None:
     err = err or sys.stderr
+    from xlbilling.boundary import escape_control
+
     for problem in result.problems:
-        print(f"problem: {problem}", file=err)
+        print(escape_control(f"problem: {problem}"), file=err)
 
 
 def exit_code(result, strict: bool) -> int:
@@ -52,6 +54,9 @@ def _table(result) -> str:
             rows.append((inv.invoice_number, ln.customer, ln.vendor, ln.description, fmt(ln.quantity), ln.unit,
                          f"{ln.amount:,}", ln.currency))
         rows.append(("", "", "", f"total {inv.customer}", "", "", f"{inv.total:,}", inv.currency))
+    from xlbilling.boundary import escape_control
+
+    rows = [tuple(escape_control(str(v)) for v in r) for r in rows]  # vendor/customer text on a terminal
     widths = [min(40, max(len(str(r[i])) for r in rows)) for i in range(len(rows[0]))]
     right = {4, 6}
     out = []

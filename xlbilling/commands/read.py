@@ -7,6 +7,7 @@ import csv
 import json
 import sys
 
+from xlbilling.boundary import escape_control
 from xlbilling.core.rules.axcient_bff import BASES
 from xlbilling.core.rules.x360recover import parse_month
 from xlbilling.readers import read_report
@@ -51,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         _table(result, out)
     for line in result.summary_lines():
-        print(line, file=sys.stderr)
+        print(escape_control(line), file=sys.stderr)
     return 0
 
 
@@ -67,7 +68,9 @@ def _as_json(r) -> dict:
 def _table(result: ReadResult, out) -> None:
     rows = [("account", "customer", "item", "tier", "quantity", "unit", "source")]
     for r in result.records:
-        rows.append((r.account, r.customer, r.item, r.tier, quantity_text(r.quantity), r.unit, str(r.source)))
+        # Vendor text on a terminal: control characters (ANSI escapes) shown escaped.
+        rows.append(tuple(escape_control(str(v)) for v in (r.account, r.customer, r.item, r.tier,
+                                                           quantity_text(r.quantity), r.unit, r.source)))
     widths = [min(40, max(len(str(row[i])) for row in rows)) for i in range(len(rows[0]))]
     for row in rows:
         cells = [str(v)[:40].ljust(w) if i != 4 else str(v).rjust(w) for i, (v, w) in enumerate(zip(row, widths))]

@@ -108,8 +108,36 @@ def _quantum(currency: str) -> Decimal:
 
 
 def round_money(amount: Decimal, currency: str) -> Decimal:
-    """Round once, half away from zero, to the currency's minor unit (JPY: 0 digits)."""
+    """Round once, half away from zero, to the currency's minor unit (JPY: 0 digits).
+
+    Amounts at or above MAX_AMOUNT are refused ("value out of range"): products
+    of 28-significant-digit values could no longer be exact to the cent there,
+    and quantize in the ambient context would raise InvalidOperation."""
+    if not amount.is_finite() or abs(amount) >= MAX_AMOUNT:
+        raise RuleInputError(f"amount {fmt_plain(amount)} {currency}: value out of range (an invoice amount must be"
+                             f" below 10^{MAX_AMOUNT.adjusted()}); check the quantities and prices",
+                             argument="amount", value=amount)
     return amount.quantize(_quantum(currency), rounding=ROUNDING)
+
+
+def fmt_plain(value: Decimal) -> str:
+    """Exact decimal text without exponent, shortened past 40 characters (for messages)."""
+    text = format(value, "f") if value.is_finite() else str(value)
+    return text if len(text) <= 40 else f"{text[:12]}...({len(text)} digits)"
+
+
+# Bounds on numbers read from files (reports, price books): beyond them a
+# number is "out of range", an error naming the cell, so every product and sum
+# stays exact within Decimal's 28 significant digits (amounts < 10^27 at most
+# here, refused above MAX_AMOUNT).
+MAX_REPORT_VALUE = Decimal(10) ** 18       # 10^18 bytes = 1 EB; counts and GB far below
+MAX_PRICE_VALUE = Decimal(10) ** 9         # a unit price, fee or rate
+MAX_AMOUNT = Decimal(10) ** 24             # 28 digits less cents and a safety margin
+
+
+def out_of_range(value: Decimal, limit: Decimal) -> bool:
+    """Is |value| at or above `limit` (or not finite)?"""
+    return not value.is_finite() or abs(value) >= limit
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,19 +10,20 @@ import datetime as dt
 import os
 from decimal import Decimal
 
-from xlbilling.core.money import D, normalise_currency, to_date
+from xlbilling.core.money import MAX_PRICE_VALUE, D, normalise_currency, out_of_range, to_date
 from xlbilling.core.records import VENDORS
 from xlbilling.core.rules.acronis import normalise_rule
 from xlbilling.core.rules.axcient_bff import BASES
 from xlbilling.core.rules.common import MAX_RATE_DECIMALS
 from xlbilling.core.rules.x360recover import PoolSettings, TIERS
-from xlbilling.errors import PriceBookError, XlbillingError
+from xlbilling.errors import PriceBookError, XlbillingError, show_value
 from xlbilling.pricing.model import (ENDPOINT_SOURCES, LICENSE_TYPES, OVERAGE_ALLOCATIONS, QBO_ITEM_NAMINGS,
                                      Account, Commitment, Customer, License, PriceBook, Rate, Settings)
 from xlbilling.pricing.schema import REQUIRED_SHEETS, SETTINGS, SHEETS
 from xlbilling.safe_xlsx import open_workbook
 
 MAX_LISTED = 60
+MAX_PAYMENT_TERMS_DAYS = 365
 MAX_PRICEBOOK_BYTES = 200 * 1024 * 1024  # a price book is a few MB unzipped; refuse anything near a zip bomb
 
 
@@ -33,7 +34,7 @@ class _Problems:
 
     def add(self, sheet: str, row: int | None, column: str | None, value: object, expected: str, fix: str = "") -> None:
         where = f"sheet {sheet!r}" + (f", row {row}" if row else "") + (f", column {column!r}" if column else "")
-        found = "a blank cell" if value in (None, "") else repr(value)
+        found = "a blank cell" if value in (None, "") else show_value(value)
         self.items.append(f"{where}: found {found}, expected {expected}" + (f"; {fix}" if fix else ""))
 
     def raise_if_any(self) -> None:
@@ -102,11 +103,15 @@ def _number(problems: _Problems, sheet: str, row: int, column: str, value: objec
         problems.add(sheet, row, column, value, f"a number such as {example}",
                      "type the number without a currency sign or text")
         return None
+    if out_of_range(d, MAX_PRICE_VALUE):
+        problems.add(sheet, row, column, value, f"a number below 10^{MAX_PRICE_VALUE.adjusted()} (value out of range)")
+        return None
     if minimum is not None and d < minimum:
         problems.add(sheet, row, column, value, f"a number >= {minimum}")
         return None
     if maximum is not None and d > maximum:
-        problems.add(sheet, row, column, value, f"a number <= {maximum} (fractions: 20% = 0.2)")
+        hint = " (fractions: 20% = 0.2)" if maximum <= 1 else ""
+        problems.add(sheet, row, column, value, f"a number <= {maximum}{hint}")
         return None
     return d
 
@@ -171,7 +176,8 @@ def _settings(rows, problems: _Problems) -> Settings:
     pool = PoolSettings(server_tb=num("Pool server TB per license", required=True) or Decimal(2),
                         workstation_gb=num("Pool workstation GB per license", required=True) or Decimal(200),
                         gb_per_tb=num("Pool GB per TB", required=True, minimum=Decimal(1)) or Decimal(1000))
-    terms = num("Payment terms days", required=True, example="30")
+    # Bounded: a due date must exist (1e9 days overflows the calendar).
+    terms = num("Payment terms days", required=True, example="30", maximum=Decimal(MAX_PAYMENT_TERMS_DAYS))
     if terms is not None and terms != terms.to_integral_value():
         problems.add(sh, get("Payment terms days")[0], "Value", terms, "a whole number of days")
     return Settings(

@@ -26,7 +26,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from xlbilling.core.money import D, excel_serial_to_date
+from xlbilling.core.money import MAX_REPORT_VALUE, D, excel_serial_to_date, out_of_range
 from xlbilling.core.records import Source, UsageRecord
 from xlbilling.core.rules.axcient_bff import parse_flag
 from xlbilling.errors import (BadCellsError, CellProblem, MissingColumnsError, ReportError, RuleInputError,
@@ -319,8 +319,8 @@ class Cells:
         """Exact Decimal from a cell.  Blank -> `blank` (counted in the summary);
         `blank=None` makes a blank cell an error."""
         kind = type(value)
-        if kind is str and value.isascii() and value.isdigit():
-            return Decimal(value)  # fast path: plain digits (most CSV quantities), exact, >= 0
+        if kind is str and len(value) < 18 and value.isascii() and value.isdigit():
+            return Decimal(value)  # fast path: plain digits (most CSV quantities), exact, >= 0, < 10^18
         if kind is float and value.is_integer() and 0 <= value < 1e15:
             return Decimal(int(value))  # fast path: whole numbers from a workbook (exact below 2^53)
         expected = ("a whole number" if integer else "a number") + (" >= 0" if minimum is not None else "")
@@ -344,6 +344,11 @@ class Cells:
             result = None
         if result is None:
             self.bad(row, column, value, expected + self._number_hint(value))
+            return None
+        if out_of_range(result, MAX_REPORT_VALUE):
+            # NOTE: 1e308, 1E+400, 10^40 bytes: refused here, naming the cell, so no
+            # later sum or rounding runs out of Decimal's 28 digits.
+            self.bad(row, column, value, f"{expected} below 10^{MAX_REPORT_VALUE.adjusted()} (value out of range)")
             return None
         if minimum is not None and result < minimum:
             self.bad(row, column, value, expected)
@@ -373,7 +378,7 @@ class Cells:
                     if "e" not in r and len(r.replace(".", "").lstrip("0")) <= EXCEL_DIGITS_FAST:
                         out[i] = Decimal(r)
                         continue
-            elif kind is str and v.isascii() and v.isdigit():
+            elif kind is str and len(v) < 18 and v.isascii() and v.isdigit():
                 out[i] = Decimal(v)
                 continue
             out[i] = number(v, rows[i], column, integer=integer)

@@ -4,7 +4,7 @@ show the arithmetic beside the figure (STYLE.md, after Lago's breakdowns)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,12 +25,22 @@ WORKING_DECIMALS = 10
 
 def fmt(value: Decimal) -> str:
     """Plain decimal text for workings: no exponent, no trailing-zero noise, and
-    long fractions shortened to WORKING_DECIMALS with a leading '~'."""
-    if value == value.to_integral_value():
-        return str(value.quantize(Decimal(1)))
-    text = format(value.normalize(), "f")
-    decimals = len(text) - text.index(".") - 1
-    if decimals > WORKING_DECIMALS:
-        short = value.quantize(Decimal(1).scaleb(-WORKING_DECIMALS), rounding=ROUND_HALF_UP).normalize()
-        return "~" + format(short, "f")
-    return text
+    long fractions shortened to WORKING_DECIMALS with a leading '~'.
+
+    Never quantizes in the ambient 28-digit context: 1E+400 or 10^20 with a
+    long fraction would raise InvalidOperation there; format(.., 'f') is exact
+    at any size and the shortening gets a context as wide as the number."""
+    if not value.is_finite():
+        return str(value)
+    text = format(value, "f")
+    if "." not in text:
+        return text
+    whole, frac = text.split(".")
+    frac = frac.rstrip("0")
+    if len(frac) > WORKING_DECIMALS:
+        with localcontext() as ctx:
+            ctx.prec = max(ctx.prec, value.adjusted() + WORKING_DECIMALS + 3)
+            short = value.quantize(Decimal(1).scaleb(-WORKING_DECIMALS), rounding=ROUND_HALF_UP)
+        return "~" + fmt(short)
+    text = f"{whole}.{frac}" if frac else whole
+    return "0" if text == "-0" else text

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import calendar
+import re
 import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
@@ -77,13 +78,34 @@ def _bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
     return dt.date(year, month, 1), dt.date(year, month, last)
 
 
-def parse_month(text: str) -> dt.date:
-    """'2026-10' -> 2026-10-01; the CLI's --month."""
-    try:
-        year, month = text.strip().split("-")[:2]
-        return dt.date(int(year), int(month), 1)
-    except (ValueError, AttributeError):
-        raise RuleInputError(f"month: expected YYYY-MM, found {text!r}", argument="month", value=text) from None
+# Billing months and invoice dates xlbilling accepts: a sane window, so a typo
+# such as 26-10 (year 26) or 9999-12 (no room for a due date) is an error, not
+# a bill for the wrong century or an OverflowError.
+MIN_BILLING_YEAR, MAX_BILLING_YEAR = 2000, 2099
+_MONTH_TEXT = re.compile(r"([0-9]{4})-([0-9]{2})")
+_DAY_TEXT = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+
+
+def parse_month(text: str, *, what: str = "month") -> dt.date:
+    """'2026-10' -> 2026-10-01; the CLI's --month.  Strictly YYYY-MM with a year
+    in MIN_BILLING_YEAR..MAX_BILLING_YEAR."""
+    m = _MONTH_TEXT.fullmatch(text.strip()) if isinstance(text, str) else None
+    if m and MIN_BILLING_YEAR <= int(m[1]) <= MAX_BILLING_YEAR and 1 <= int(m[2]) <= 12:
+        return dt.date(int(m[1]), int(m[2]), 1)
+    raise RuleInputError(f"{what}: expected YYYY-MM with a year from {MIN_BILLING_YEAR} to {MAX_BILLING_YEAR}"
+                         f" (e.g. 2026-10), found {text!r}", argument=what, value=text)
+
+
+def parse_day(text: str, *, what: str = "date") -> dt.date:
+    """'2026-10-31' -> date; strictly YYYY-MM-DD in the same year window as parse_month."""
+    m = _DAY_TEXT.fullmatch(text.strip()) if isinstance(text, str) else None
+    if m and MIN_BILLING_YEAR <= int(m[1]) <= MAX_BILLING_YEAR:
+        try:
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            pass
+    raise RuleInputError(f"{what}: expected a date YYYY-MM-DD with a year from {MIN_BILLING_YEAR} to"
+                         f" {MAX_BILLING_YEAR} (e.g. 2026-10-31), found {text!r}", argument=what, value=text)
 
 
 def _interval(first_day: object, last_day: object, month: object) -> tuple[dt.date, dt.date, dt.date, dt.date]:

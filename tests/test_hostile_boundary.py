@@ -21,10 +21,10 @@ from xlbilling.core.money import round_money
 from xlbilling.core.rules.result import fmt
 from xlbilling.core.rules.x360recover import parse_day, parse_month
 from xlbilling.errors import PriceBookError, RuleInputError
+from xlbilling.sample_data import sample_path
 
-SAMPLES = Path(__file__).resolve().parents[1] / "xlbilling" / "samples"
-PB = SAMPLES / "pricebook_sample.xlsx"
-ALTARO = SAMPLES / "altaro_itemised_2026-10.csv"
+PB = sample_path("pricebook_sample.xlsx")
+ALTARO = sample_path("altaro_itemised_2026-10.csv")
 
 
 def _run(capsys, *argv):
@@ -143,7 +143,7 @@ def test_round_money_refuses_amounts_beyond_exactness():
 
 @pytest.mark.parametrize("value", ["1e308", "1E+400", "1" + "0" * 40])
 def test_huge_report_numbers_are_bad_cells_naming_the_cell(tmp_path, capsys, value):
-    src = (SAMPLES / "x360recover_devices_2026-10.csv").read_text(encoding="utf-8").splitlines()
+    src = sample_path("x360recover_devices_2026-10.csv").read_text(encoding="utf-8").splitlines()
     cells = src[1].split(",")
     cells[10] = value  # cloud_usage of the first device (bytes)
     src[1] = ",".join(cells)

@@ -27,7 +27,7 @@ def test_catalogue_lists_every_function_in_order(capsys):
 @pytest.mark.parametrize("line", [
     # computed by hand: 100 x 20 days (10..29 Feb 2024) / 29 = 68.9655 -> 68.97
     '=PRORATED_STORAGE(100, DATE(2024,2,10), "", DATE(2024,2,1))  -> 68.97',
-    "PRORATED_STORAGE(monthly_price, first_day, last_day, month, currency=\"USD\")",
+    "PRORATED_STORAGE(monthly_price, first_day, last_day, month, currency_code=\"USD\")",
     "=ENDPOINT_CHARGE(3, 12, 45, 12.5, \"USD\")  -> 285",           # 135 + 150
     "=POOL_ALLOWANCE_GB(3, 12)  -> 8400",                            # 6000 + 2400
     "=STORAGE_OVERAGE_GB(9000, 3, 12)  -> 600",                      # 9000 - 8400

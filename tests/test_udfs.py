@@ -121,12 +121,18 @@ def test_a_column_spills_as_a_column_with_scalars_broadcast():
                       [50.0]]     # Feb 1..5: 290 x 5 / 29
 
 
-@pytest.mark.parametrize("shape", ["1-D", "2-D column", "2-D row"])
+@pytest.mark.parametrize("shape", ["1-D", "2-D column"])
 def test_range_shapes(shape):
     values = [120.5, 10.0, 0.0]
-    arg = {"1-D": values, "2-D column": column(*values), "2-D row": [values]}[shape]
+    arg = {"1-D": values, "2-D column": column(*values)}[shape]
     assert udfs.BILLABLE_GB(arg, 5.0, 1.0, "compressed") == [[5.0], [5.0], [5.0]]   # compressed 5 broadcast
     assert udfs.BILLABLE_GB(arg, 5.0) == [[120.5], [10.0], [0.0]]
+
+
+def test_a_row_in_gives_a_row_out():
+    # issue 9 item 8: a 1 x 3 row came back as a 3 x 1 column
+    assert udfs.BILLABLE_GB([[120.5, 10.0, 0.0]], 5.0) == [[120.5, 10.0, 0.0]]
+    assert udfs.COST_PRICE([[12.5, 10.0]], [[0.2, 0.5]]) == [[10.0, 5.0]]      # 12.5 x 0.8, 10 x 0.5
 
 
 def test_tolist_objects_are_ranges():
@@ -159,9 +165,66 @@ def test_ranges_of_different_lengths_are_one_error():
                     " ranges must be the same length")
 
 
-def test_a_block_is_refused():
-    text = udfs.COST_PRICE([[1.0, 2.0], [3.0, 4.0]], 0.2)
-    assert text == "#VALUE! COST_PRICE: sell_price is a 2 x 2 block: expected one column or one row"
+def test_a_block_gives_a_block_of_the_same_shape():
+    # 1 x 0.8, 2 x 0.8 / 3 x 0.8, 4 x 0.8 (0.8 = 1 - 20%)
+    assert udfs.COST_PRICE([[1.0, 2.0], [3.0, 4.0]], 0.2) == [[0.8, 1.6], [2.4, 3.2]]
+
+
+def test_a_row_with_a_column_is_refused_with_a_clear_text():
+    # issue 9 item 8: a row was silently zipped with a column
+    text = udfs.COST_PRICE(column(1.0, 2.0, 3.0), [[0.1, 0.2, 0.3]])
+    assert text == ("#VALUE! COST_PRICE: distributor_discount is a row (1 x 3) but sell_price is a column (3 x 1):"
+                    " give every range as a column, or every one as a row")
+    assert udfs.COST_PRICE([[1.0, 2.0]], [[0.1, 0.2, 0.3]]) == \
+        "#VALUE! COST_PRICE: distributor_discount has 3 columns but sell_price has 2: ranges must be the same length"
+
+
+def test_newer_excel_error_codes_become_errors_not_numbers():
+    # issue 9 item 2: #CALC! (scode 0x800A0802 = -2146826238) reached the rule as a number:
+    # COMMITMENT_FEE(850, <#CALC!>) billed 2,146,827,238.00
+    calc, spill = -2146826238, -2146826243          # 0x800A07D0 + 50, + 45
+    assert udfs.COMMITMENT_FEE(850.0, calc) == "#CALC! COMMITMENT_FEE: minimum_commitment is the error #CALC!"
+    assert udfs.CONVERT_CURRENCY(spill, 1.3, "EUR") == "#SPILL! CONVERT_CURRENCY: amount is the error #SPILL!"
+    assert udfs.BILLED_USERS(column("Mailbox", "Mailbox"), column("Ann", spill)) == \
+        "#SPILL! BILLED_USERS: object_names cell 2 is the error #SPILL!"
+    # an error in plan must not skip the Basic rule: the result is the error
+    assert udfs.BILLABLE_GB(120.5, 80.25, 1.0, "compressed", calc) == \
+        "#CALC! BILLABLE_GB: plan is the error #CALC!"
+    # the per-row path too (ints are not plain numbers there)
+    assert udfs.COST_PRICE(column(12.5, calc), 0.2) == [[10.0], ["#CALC! COST_PRICE: sell_price is the error #CALC!"]]
+
+
+def test_every_code_of_the_error_range_is_an_error():
+    from xlbilling.udf_support import EXCEL_ERROR_NUMBERS
+    for number in range(2000, 2100):
+        scode = 0x800A0000 + number - (1 << 32)
+        text = udfs.COST_PRICE(scode, 0.2)
+        assert isinstance(text, str) and text.startswith("#"), (number, text)
+        assert text.split(" ")[0] == EXCEL_ERROR_NUMBERS.get(number, "#VALUE!")
+    assert udfs.CONVERT_CURRENCY(float(0x800A0000 + 2042 - (1 << 32)), 1.0, "USD") == -2146826246.0  # a float: a number
+
+
+def test_whole_columns_lose_their_trailing_blank_rows():
+    from xlbilling.udf_support import EXCEL_ROWS, clean_cells
+    raw = tuple([(12.5,), (10.0,)] + [(None,)] * (EXCEL_ROWS - 2))
+    cells = clean_cells(raw, to_sheet_end=True)
+    assert len(cells) == 2 and cells.height == EXCEL_ROWS
+    assert udfs.COST_PRICE(cells, 0.2) == [[10.0], [8.0]]          # 12.5 x 0.8, 10 x 0.8
+    # two whole columns of different filled lengths line up: the longer decides
+    other = clean_cells(tuple([(0.2,), (0.5,), (0.1,)] + [(None,)] * (EXCEL_ROWS - 3)), to_sheet_end=True)
+    assert udfs.COST_PRICE(cells, other) == [[10.0], [5.0], ["#VALUE! COST_PRICE: sell_price is blank:"
+                                                            " expected a number"]]
+
+
+def test_cell_texts_are_cut_by_utf16_units_never_inside_an_emoji():
+    from xlbilling.udf_support import clip_cell_text, utf16_units
+    text = "a" * 251 + "\U0001F600" * 3          # 251 + 6 units
+    clipped = clip_cell_text(text)
+    assert clipped == "a" * 251 + "..."            # 251 + 3 = 254: a 2-unit emoji does not fit
+    assert clip_cell_text("a" * 250 + "\U0001F600") == "a" * 250 + "\U0001F600"   # 252 units: kept whole
+    long = udfs.RESELLER_PRICE(12.5, 0.2, "\U0001F600" * 200, 0.1)
+    assert utf16_units(long) <= 255 and long.endswith("...")
+    assert all(not 0xD800 <= ord(ch) <= 0xDFFF for ch in long)
 
 
 # --- bad values: short texts naming the function, the argument and the value ----------
@@ -170,9 +233,9 @@ def test_a_block_is_refused():
     (lambda: udfs.ENDPOINT_CHARGE(None, 1.0, 45.0, 10.0),
      "#VALUE! ENDPOINT_CHARGE: servers is blank: expected a number"),
     (lambda: udfs.ENDPOINT_CHARGE(1.0, 1.0, 45.0, 10.0, "XYZ"),
-     "#VALUE! ENDPOINT_CHARGE: currency: 'XYZ' is not an ISO 4217 currency code (e.g. USD, EUR, JPY)"),
+     "#VALUE! ENDPOINT_CHARGE: currency_code: 'XYZ' is not an ISO 4217 currency code (e.g. USD, EUR, JPY)"),
     (lambda: udfs.ENDPOINT_CHARGE(1.0, 1.0, 45.0, 10.0, 12.0),
-     "#VALUE! ENDPOINT_CHARGE: currency: expected a currency code such as USD, found 12.0"),
+     "#VALUE! ENDPOINT_CHARGE: currency_code: expected a currency code such as USD, found 12.0"),
     (lambda: udfs.CONVERT_CURRENCY(1.0, 1.1, "EURO"),
      "#VALUE! CONVERT_CURRENCY: to_currency: 'EURO' is not an ISO 4217 currency code (e.g. USD, EUR, JPY)"),
     (lambda: udfs.CONVERT_CURRENCY(1.0, 0.0, "EUR"),
@@ -196,7 +259,7 @@ def test_a_block_is_refused():
     (lambda: udfs.PRORATED_STORAGE("#DIV/0!", None, None, FEB1),
      "#DIV/0! PRORATED_STORAGE: monthly_price is the error #DIV/0!"),
     (lambda: udfs.ACRONIS_CANCEL_WINDOW("soon"),
-     "#VALUE! ACRONIS_CANCEL_WINDOW: date: expected a date (yyyy-mm-dd or an Excel date), found 'soon'"),
+     "#VALUE! ACRONIS_CANCEL_WINDOW: on_date: expected a date (yyyy-mm-dd or an Excel date), found 'soon'"),
     (lambda: udfs.AVERAGE_DAILY_USAGE(column(1.0, "#N/A"), 30.0),
      "#N/A AVERAGE_DAILY_USAGE: daily_values cell 2 is the error #N/A"),
     (lambda: udfs.AVERAGE_DAILY_USAGE(column(1.0), column(30.0, 31.0)),
@@ -245,7 +308,7 @@ def test_decorators_func_outermost_then_one_arg_per_parameter(name):
     decorators = [line.strip() for line in source.splitlines() if line.startswith("@")]
     assert decorators[0] == "@xw.func(category=CATEGORY)"        # outermost, keeps category
     params = list(inspect.signature(getattr(udfs, name)).parameters)
-    assert decorators[1:] == [f'@xw.arg("{p}", **CELLS)' for p in params]
+    assert decorators[1:] == [f"@excel_function(_{name})"]        # one xw.arg per parameter, with doc=
     assert "expand" not in source
     assert getattr(udfs, name).__doc__   # Excel shows it
     # the signature's parameter names are the spec's argument names
@@ -253,9 +316,16 @@ def test_decorators_func_outermost_then_one_arg_per_parameter(name):
     assert params == [a.name for a in spec.args]
 
 
-def test_cells_option_keeps_ranges_2d_and_error_cells_visible():
-    assert udfs.CELLS == {"ndim": 2, "err_to_str": True}
+def test_every_argument_has_function_wizard_help():
     assert udfs.CATEGORY == "xlbilling"
+    for spec, _ in udfs.CATALOGUE:
+        for arg in spec.args:
+            assert 20 < len(arg.doc) <= 255 and "Positional argument" not in arg.doc
+    by_name = {s.name: s for s, _ in udfs.CATALOGUE}
+    assert by_name["ENDPOINT_CHARGE"].args[4].doc == \
+        "A currency code such as USD, EUR, JPY; blank: USD. A cell, a value or a column."
+    assert by_name["COST_PRICE"].args[0].doc == \
+        "A number; required (a blank cell is an error). A cell, a value or a column."
 
 
 def test_udfs_is_the_only_module_using_xlwings_decorators():

@@ -7,11 +7,14 @@ error turned into a short cell text - so it lives here once, and each UDF body
 is a one-liner calling a core rule.  No xlwings import here (udfs.py is the only
 one), so this runs and is tested anywhere.
 
-Shapes (XLWINGS_NOTES.md): with `@xw.arg(..., ndim=2)` a single cell arrives as
-[[x]], a column as [[a], [b], ...]; without it a column arrives as a 1-D list.
-Both are accepted, as are tuples and anything with `.tolist()` (numpy).
-A one-cell range is treated as a single value (Excel cannot tell them apart
-with ndim=2).
+Cells (docs/udfs.md "How Excel hands cells over"): in Excel, udfs.py's converter
+reads a range's `Value2` (no 4-decimal Currency rounding, dates as serials) and
+hands the raw COM shapes over - a scalar, or rows of cells as tuples - after
+`clean_cells` has turned every Excel error code into its text (#N/A, #SPILL!,
+...).  A one-cell range is treated as a single value.  Shapes: a column
+(N x 1) gives a column, a row (1 x N) a row, a block (N x M) a block of the
+same shape; ranges given together must have the same shape, scalars repeat.
+1-D lists (Python callers) are columns; tuples and `.tolist()` objects work too.
 
 Speed (benchmarks/bench_udfs.py): the per-row loop looks everything up once,
 validates a currency once per call (cached), hands plain numbers and dates to
@@ -29,13 +32,20 @@ from typing import Any, Callable
 from xlbilling.core.money import normalise_currency, to_excel
 from xlbilling.errors import RuleInputError, UnknownCurrencyError, XlbillingError
 
-# Excel's own error values as xlwings hands them over with err_to_str=True.
-EXCEL_ERRORS = frozenset({
-    "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
-    "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!",
-})
+# Excel's error values as COM hands them over: VT_ERROR scodes 0x800A0000 + the
+# XlCVError number (pywin32 gives a plain negative int).  NOTE: XLWINGS_NOTES.md:
+# xlwings' own cleaning maps only the first seven; every one is mapped here.
+EXCEL_ERROR_NUMBERS = {
+    2000: "#NULL!", 2007: "#DIV/0!", 2015: "#VALUE!", 2023: "#REF!", 2029: "#NAME?", 2036: "#NUM!",
+    2042: "#N/A", 2043: "#GETTING_DATA", 2045: "#SPILL!", 2046: "#CONNECT!", 2047: "#BLOCKED!",
+    2048: "#UNKNOWN!", 2049: "#FIELD!", 2050: "#CALC!",
+}
+_SCODE_BASE = 0x800A0000 - (1 << 32)          # the signed 32-bit scode of error number 0
+ERROR_NUMBER_RANGE = range(2000, 2100)        # Excel's error range (XlCVError); unknown ones too
+EXCEL_ERRORS = frozenset(EXCEL_ERROR_NUMBERS.values()) | {"#BUSY!"}
 BAD_VALUE = "#VALUE!"
-MAX_CELL_TEXT = 255  # XLWINGS_NOTES.md: keep strings returned to a cell to 255 characters
+MAX_CELL_TEXT = 255  # XLWINGS_NOTES.md: keep strings returned to a cell to 255 characters (UTF-16 units)
+EXCEL_ROWS = 1_048_576  # rows of a worksheet: a range this tall is a whole column
 
 
 class _Required:
@@ -48,8 +58,86 @@ class _Required:
 REQUIRED: Any = _Required()
 _MISS = object()
 _MEMO_PROBE_ROWS = 512  # after this many rows, keep the per-call memo only if rows repeat
-# Cell types that pass to the rule unchanged (no default, no error code to catch).
-_PLAIN = frozenset({float, int, Decimal, _dt.datetime, _dt.date})
+# Cell types that pass to the rule unchanged (no default, no error code to catch;
+# not int: an error scode is an int).
+_PLAIN = frozenset({float, Decimal, _dt.datetime, _dt.date})
+
+
+class ExcelError(str):
+    """An Excel error cell (#N/A, #SPILL!, ...) as its text: a str, so it prints as
+    Excel shows it, but its own type, so no rule can take it for a value."""
+
+    __slots__ = ()
+
+
+def scode_error(value: int) -> ExcelError | None:
+    """The error text of a COM error scode in Excel's error range, else None."""
+    number = value - _SCODE_BASE
+    if number in ERROR_NUMBER_RANGE:
+        return ExcelError(EXCEL_ERROR_NUMBERS.get(number, f"#ERROR {number}"))
+    return None
+
+
+def error_code(cell: Any) -> str | None:
+    """The Excel error a cell holds (its text), or None: error texts ('#N/A'),
+    ExcelError and raw error scodes alike."""
+    cls = cell.__class__
+    if cls is ExcelError:
+        return str(cell)
+    if cls is str:
+        return cell if cell in EXCEL_ERRORS else None
+    if cls is int:
+        found = scode_error(cell)
+        return None if found is None else str(found)
+    return None
+
+
+def _clean_cell(cell: Any) -> Any:
+    cls = cell.__class__
+    if cls is float or cls is str or cell is None or cls is bool:
+        return cell
+    if cls is int:
+        found = scode_error(cell)
+        return cell if found is None else found
+    if isinstance(cell, _dt.datetime) and cell.tzinfo is not None:
+        # pywintypes dates (VBA callers, Range.Value) are time-zone aware: keep the wall time
+        return _dt.datetime(cell.year, cell.month, cell.day, cell.hour, cell.minute, cell.second,
+                            cell.microsecond)
+    return cell
+
+
+class SheetRange(list):
+    """A range's cells as rows (lists), read from Excel by udfs.py's converter.
+    `height` is the range's row count before trailing blank rows were dropped
+    (whole columns); `spill_limit` is (rows, columns) Excel can show when it has
+    no dynamic arrays, else None."""
+
+    __slots__ = ("height", "spill_limit")
+
+    def __init__(self, rows: list, height: int, spill_limit: tuple[int, int] | None = None):
+        super().__init__(rows)
+        self.height = height
+        self.spill_limit = spill_limit
+
+
+def clean_cells(raw: Any, *, to_sheet_end: bool = False, spill_limit: tuple[int, int] | None = None) -> Any:
+    """Excel's COM value (a scalar, or rows of cells as tuples) -> what the UDFs
+    take: error scodes become their error text before anything else looks at a
+    cell, time-zone-aware dates become plain ones, rows become lists.  A range
+    reaching the sheet's last row (a whole column) loses its trailing blank rows
+    here, before they are cleaned one by one (`height` keeps the full count)."""
+    if not isinstance(raw, (list, tuple)):
+        return _clean_cell(raw)
+    rows = list(raw)
+    if rows and not isinstance(rows[0], (list, tuple)):
+        rows = [rows]                       # a 1-D array: one row
+    height = len(rows)
+    if to_sheet_end:
+        end = height
+        while end > 1 and all(c is None or c == "" for c in rows[end - 1]):
+            end -= 1
+        rows = rows[:end]
+    return SheetRange([[_clean_cell(c) for c in row] for row in rows], height, spill_limit)
 
 
 class CellError(RuleInputError):
@@ -70,8 +158,26 @@ def cell_text(function: str, err: BaseException) -> str:
         code, message = BAD_VALUE, str(err)
     else:  # a bug: still no traceback in the cell, but say it is unexpected
         code, message = BAD_VALUE, f"unexpected {type(err).__name__}: {err}"
-    text = f"{code} {function}: {' '.join(message.split())}"
-    return text if len(text) <= MAX_CELL_TEXT else text[: MAX_CELL_TEXT - 3] + "..."
+    return clip_cell_text(f"{code} {function}: {' '.join(message.split())}")
+
+
+def utf16_units(text: str) -> int:
+    """Excel counts a cell's characters in UTF-16 code units: an emoji is 2."""
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
+def clip_cell_text(text: str, limit: int = MAX_CELL_TEXT) -> str:
+    """Text cut to `limit` UTF-16 units with '...', never inside a surrogate pair."""
+    if utf16_units(text) <= limit:
+        return text
+    budget, cut = limit - 3, 0
+    for ch in text:
+        units = 2 if ord(ch) > 0xFFFF else 1
+        if budget < units:
+            break
+        budget -= units
+        cut += 1
+    return text[:cut] + "..."
 
 
 @lru_cache(maxsize=256)
@@ -97,6 +203,22 @@ class Arg:
     shown: bool = True  # False: the default is a blank-cell rule, not an optional argument
 
     @property
+    def doc(self) -> str:
+        """The Function Wizard's help for this argument (xlwings' `doc=`), at most 255 characters."""
+        text = self.expected[0].upper() + self.expected[1:]
+        if self.currency:
+            text = "A currency code such as USD, EUR, JPY"
+        if self.default is REQUIRED:
+            text += "; required (a blank cell is an error)"
+        elif self.shown and self.default not in (None, ""):
+            text += f"; blank: {self.default}"
+        elif not self.shown:
+            text += "; blank counts as 0"
+        else:
+            text += "; may be blank"
+        return clip_cell_text(text + ". A cell, a value or a column.")
+
+    @property
     def signature(self) -> str:
         if self.default is REQUIRED or self.default is None or not self.shown:
             return self.name
@@ -104,7 +226,11 @@ class Arg:
             else f"{self.name}={self.default}"
 
     def read(self, value: Any) -> Any:
-        """One cell -> the value handed to the rule (blank -> default)."""
+        """One cell -> the value handed to the rule (blank -> default).  An error
+        cell, in any form, is refused with its own code before anything else."""
+        code = error_code(value)
+        if code is not None:
+            raise CellError(f"{self.name} is the error {code}", code=code if code in EXCEL_ERRORS else BAD_VALUE)
         if value is None or (value.__class__ is str and not value.strip()):
             if self.default is REQUIRED:
                 raise CellError(f"{self.name} is blank: expected {self.expected}")
@@ -112,8 +238,6 @@ class Arg:
             if value is None:
                 return None
         if value.__class__ is str:
-            if value in EXCEL_ERRORS:
-                raise CellError(f"{self.name} is the error {value}", code=value)
             if self.currency:
                 return _currency(value, self.name)
         elif self.currency:
@@ -121,22 +245,72 @@ class Arg:
         return value
 
 
-def _to_cells(value: Any, name: str) -> list | None:
-    """A range as a flat list of cells (None for a single value).  N x 1 and 1 x N
-    ranges are accepted; a block of several rows and columns is an error."""
+def _grid(value: Any, name: str) -> tuple[int, int, list] | None:
+    """A range as (rows, columns, its cells in reading order); None for a single
+    value.  A 1-D list (a Python caller's) is a column."""
     if hasattr(value, "tolist") and not isinstance(value, (str, Decimal)):
         value = value.tolist()
     if not isinstance(value, (list, tuple)):
         return None
     if not value:
         raise CellError(f"{name} is an empty range")
-    if isinstance(value[0], (list, tuple)):
-        if all(len(row) == 1 for row in value):
-            return [row[0] for row in value]
-        if len(value) == 1:
-            return list(value[0])
-        raise CellError(f"{name} is a {len(value)} x {len(value[0])} block: expected one column or one row")
-    return list(value)
+    if not isinstance(value[0], (list, tuple)):
+        return len(value), 1, list(value)
+    width = len(value[0])
+    if width == 1 and all(len(row) == 1 for row in value):
+        return len(value), 1, [row[0] for row in value]
+    if len(value) == 1:
+        return 1, width, list(value[0])
+    if any(len(row) != width for row in value):
+        raise CellError(f"{name} has rows of different lengths")
+    return len(value), width, [cell for row in value for cell in row]
+
+
+def _to_cells(value: Any, name: str) -> list | None:
+    """A range as a flat list of cells (None for a single value)."""
+    grid = _grid(value, name)
+    return None if grid is None else grid[2]
+
+
+def _kind(shape: tuple[int, int]) -> str:
+    rows, cols = shape
+    return "a column" if cols == 1 else "a row" if rows == 1 else "a block"
+
+
+def _shape_error(name: str, shape: tuple[int, int], first: str, first_shape: tuple[int, int]) -> CellError:
+    """Ranges given together must have one shape: say which and how they differ."""
+    if shape[1] == first_shape[1] == 1:
+        return CellError(f"{name} has {shape[0]} rows but {first} has {first_shape[0]}: ranges must be the same length")
+    if shape[0] == first_shape[0] == 1:
+        return CellError(f"{name} has {shape[1]} columns but {first} has {first_shape[1]}:"
+                         " ranges must be the same length")
+    kind, first_kind = _kind(shape), _kind(first_shape)
+    if {kind, first_kind} == {"a row", "a column"}:
+        return CellError(f"{name} is {kind} ({shape[0]} x {shape[1]}) but {first} is {first_kind}"
+                         f" ({first_shape[0]} x {first_shape[1]}): give every range as a column, or every one"
+                         " as a row")
+    return CellError(f"{name} is {shape[0]} x {shape[1]} but {first} is {first_shape[0]} x {first_shape[1]}:"
+                     " ranges must have the same shape")
+
+
+def _blank(cell: Any) -> bool:
+    return cell is None or (cell.__class__ is str and not cell.strip())
+
+
+def _trim_rows(grids: dict[int, tuple[int, int, list]], width: int) -> int:
+    """Rows to keep when a whole-column input had trailing blank rows dropped:
+    up to the last row where any range input has a cell (at least one)."""
+    keep = 1
+    for rows, _, cells in grids.values():
+        last = rows
+        while last > keep and all(_blank(c) for c in cells[(last - 1) * width:last * width]):
+            last -= 1
+        keep = max(keep, last)
+    return keep
+
+
+def _fit(cells: list, count: int) -> list:
+    return cells[:count] if len(cells) >= count else cells + [None] * (count - len(cells))
 
 
 def _flatten(value: Any) -> list:
@@ -196,24 +370,42 @@ class Udf:
             if len(values) != len(args):
                 raise CellError(f"expected {len(args)} arguments, got {len(values)}")
             fixed: list[Any] = [None] * len(args)
-            columns: dict[int, list] = {}
-            rows = 0
+            grids: dict[int, tuple[int, int, list]] = {}
+            shape: tuple[int, int] | None = None
             first_range = ""
+            trimmed = False
+            limit = None
             for i, (arg, value) in enumerate(zip(args, values)):
-                cells = _to_cells(value, arg.name)
-                if cells is None or len(cells) == 1:
-                    fixed[i] = arg.read(value if cells is None else cells[0])
+                grid = _grid(value, arg.name)
+                height = getattr(value, "height", None) or (grid[0] if grid else 1)
+                if grid is None or height * grid[1] == 1:
+                    fixed[i] = arg.read(value if grid is None else grid[2][0])
                     continue
-                if rows and len(cells) != rows:
-                    raise CellError(f"{arg.name} has {len(cells)} rows but {first_range} has {rows}:"
-                                    " ranges must be the same length")
-                rows, first_range = len(cells), first_range or arg.name
-                columns[i] = cells
-            if not columns:
+                full = (height, grid[1])
+                if shape is not None and full != shape:
+                    raise _shape_error(arg.name, full, first_range, shape)
+                shape, first_range = full, first_range or arg.name
+                trimmed = trimmed or grid[0] < height
+                limit = limit or getattr(value, "spill_limit", None)
+                grids[i] = grid
+            if shape is None:
                 return self.out(self.rule(*fixed))
+            rows, width = shape
+            if trimmed:   # a whole column: up to its last row holding something
+                rows = _trim_rows(grids, width)
+            if limit is not None and (rows > limit[0] or width > limit[1]):
+                raise CellError(
+                    f"the result has {rows} x {width} cells but this Excel has no dynamic arrays (Excel 2019 or"
+                    f" older) and would show only the first: select {rows} x {width} cells, type the formula and"
+                    " press Ctrl+Shift+Enter, or use one formula per row")
+            columns = {i: _fit(cells, rows * width) for i, (_, _, cells) in grids.items()}
         except Exception as err:  # noqa: BLE001 - the UDF boundary: every error becomes cell text
             return cell_text(name, err)
-        return self._rows(fixed, columns)
+        result = self._rows(fixed, columns)
+        if width == 1:
+            return result       # a column: one [value] per row
+        flat = [row[0] for row in result]
+        return [flat[r * width:(r + 1) * width] for r in range(rows)]   # a row or a block: the same shape
 
     def _rows(self, fixed: list, columns: dict[int, list]) -> list[list]:
         """The per-row loop, kept lean: readers and the rule looked up once; plain
@@ -270,12 +462,18 @@ class Aggregate(Udf):
             if len(values) != len(self.args):
                 raise CellError(f"expected {len(self.args)} arguments, got {len(values)}")
             converted: list[Any] = []
+            widest = max((len(_flatten(v)) for a, v in zip(self.args, values)
+                          if a.name in self.columns and isinstance(v, SheetRange) and len(v) < v.height), default=0)
             for arg, value in zip(self.args, values):
                 if arg.name in self.columns:
                     cells = _flatten(value)
+                    if widest and isinstance(value, SheetRange) and len(value) < value.height:
+                        cells = _fit(cells, widest)   # whole columns trimmed to different lengths: line them up
                     for row, cell in enumerate(cells, start=1):
-                        if cell.__class__ is str and cell in EXCEL_ERRORS:
-                            raise CellError(f"{arg.name} cell {row} is the error {cell}", code=cell)
+                        code = error_code(cell)
+                        if code is not None:
+                            raise CellError(f"{arg.name} cell {row} is the error {code}",
+                                            code=code if code in EXCEL_ERRORS else BAD_VALUE)
                     converted.append([None if c.__class__ is str and not c.strip() else c for c in cells])
                     continue
                 cells = _to_cells(value, arg.name)

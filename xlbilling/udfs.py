@@ -6,21 +6,118 @@ cell texts) lives once in xlbilling.udf_support; each function below names its
 arguments, their defaults and the core rule it calls.  Off Windows the xlwings
 decorators are no-ops, so this module imports and is tested anywhere.
 
-Every argument is declared `ndim=2, err_to_str=True` so a range always arrives
-2-D (a column as [[a], [b], ...]) and an error cell as its text ('#N/A')
-instead of None - which would otherwise silently take the default.
+Every argument is read by `ExcelCells`, an xlwings converter that takes a
+range's `Value2` (not `Value`: Currency/Accounting-formatted cells would arrive
+as VT_CY, rounded to 4 decimals; dates arrive as serials, which the rules
+accept) and hands the cells to udf_support.clean_cells, which turns every Excel
+error code (#N/A ... #CALC!, the whole error range) into its text first - xlwings'
+own cleaning knows only seven and would pass the rest on as numbers.
+Parameter names are VBA parameter names too (xlwings writes them into the
+generated VBA module), so none may be a VBA reserved word: `currency_code`,
+`on_date` (tests/test_vba_names.py checks the MS-VBAL list).
 """
 from __future__ import annotations
 
 import datetime as _dt
 
 import xlwings as xw
+from xlwings.conversion import Accessor, Pipeline
 
+from xlbilling.core.money import to_date
 from xlbilling.core.rules import acronis, altaro, axcient_bff, common, x360recover
-from xlbilling.udf_support import Aggregate, Arg, Example, Udf, same
+from xlbilling.udf_support import EXCEL_ROWS, Aggregate, Arg, Example, Udf, clean_cells, same
 
 CATEGORY = "xlbilling"
-CELLS = {"ndim": 2, "err_to_str": True}
+
+
+class ExcelCells(Accessor):
+    """The xlwings converter of every argument: a range's Value2 (exact doubles,
+    dates as serials) as raw rows of cells, cleaned by udf_support.clean_cells.
+    A value that is not a range (a typed number, an array constant {1;2;3}, the
+    result of another function) arrives as COM gave it and is cleaned the same."""
+
+    @classmethod
+    def reader(cls, options):
+        return Pipeline().append_stage(_read_cells)
+
+
+def _read_cells(ctx) -> None:
+    if ctx.range is None:                      # not a range: the value as COM passed it
+        ctx.value = clean_cells(ctx.value)
+        return
+    xl = ctx.range.api                         # the COM Range
+    raw = xl.Value2
+    to_end = spill = None
+    if isinstance(raw, tuple):
+        # only a tall range can reach the sheet's end: ask Excel where it starts only then
+        to_end = len(raw) >= 65_536 and xl.Row + len(raw) - 1 >= EXCEL_ROWS
+        spill = _spill_limit(xl)
+    ctx.value = clean_cells(raw, to_sheet_end=bool(to_end), spill_limit=spill)
+
+
+_DYNAMIC_ARRAYS: dict[str, bool] = {}   # 'version hwnd' -> whether that Excel spills
+
+
+def _spill_limit(xl_range) -> tuple[int, int] | None:
+    """None where Excel spills array results (dynamic arrays, Excel 365/2021);
+    else the size of the calling cells, which is all Excel 2019 and older show
+    (xlwings #511, #986).  Evidence of an old Excel: version below 16, or a
+    WorksheetFunction without UNIQUE (what xlwings' own has_dynamic_array checks).
+    When Excel cannot be asked, assume it spills."""
+    try:
+        app = xl_range.Application
+        version = str(app.Version)
+    except Exception:  # noqa: BLE001 - not knowing is not a reason to refuse
+        return None
+    try:
+        key = f"{version} {app.Hwnd}"      # one answer per Excel window, asked once
+    except Exception:  # noqa: BLE001
+        key = version
+    if key not in _DYNAMIC_ARRAYS:
+        _DYNAMIC_ARRAYS[key] = _has_dynamic_arrays(app, version)
+    if _DYNAMIC_ARRAYS[key]:
+        return None
+    try:
+        caller = app.Caller
+        return int(caller.Rows.Count), int(caller.Columns.Count)
+    except Exception:  # noqa: BLE001 - called from VBA, not a cell: one cell shows
+        return 1, 1
+
+
+def _has_dynamic_arrays(app, version: str) -> bool:
+    try:
+        if int(version.split(".")[0]) < 16:
+            return False             # Excel 2013 (15.0) and older: certainly none
+    except ValueError:
+        pass
+    try:
+        functions = app.WorksheetFunction
+    except Exception:  # noqa: BLE001
+        return True
+    try:
+        functions.Unique
+    except AttributeError:
+        return False                  # Excel 2016/2019 (16.0 too) lack UNIQUE
+    except Exception:  # noqa: BLE001
+        return True
+    return True
+
+
+def excel_function(spec: Udf):
+    """xlwings' @xw.arg for every argument of `spec`: the ExcelCells converter and
+    the Function Wizard's help text (`doc=`).  Applied below @xw.func, which stays
+    outermost (XLWINGS_NOTES.md: the other order resets category and volatile)."""
+    def apply(function):
+        import inspect
+
+        params = list(inspect.signature(function).parameters)
+        if params != [a.name for a in spec.args]:
+            raise TypeError(f"{function.__name__}: parameters {params} differ from the spec's arguments")
+        for arg in reversed(spec.args):
+            function = xw.arg(arg.name, ExcelCells, doc=arg.doc)(function)
+        return function
+    return apply
+
 
 # --- the functions' specifications: the single source of the signatures, the
 # --- defaults, the rule each calls, and the catalogue's worked examples.
@@ -50,7 +147,7 @@ _IS_BILLABLE = Udf(
 _ENDPOINT_CHARGE = Udf(
     "ENDPOINT_CHARGE",
     (Arg("servers"), Arg("workstations"), Arg("server_rate"), Arg("workstation_rate"),
-     Arg("currency", "USD", "a currency code", currency=True)),
+     Arg("currency_code", "USD", "a currency code", currency=True)),
     # seeds/002: servers and workstations each at their own price, not prorated.
     lambda s, w, sr, wr, cur: x360recover.endpoint_charge(s, w, sr, wr, cur).value,
     "servers x server_rate + workstations x workstation_rate, rounded to the currency",
@@ -72,7 +169,7 @@ _ENDPOINT_TIER = Udf(
 _PRORATED_STORAGE = Udf(
     "PRORATED_STORAGE",
     (Arg("monthly_price"), Arg("first_day", None, "a date"), Arg("last_day", None, "a date"),
-     Arg("month", expected="a date in the billing month"), Arg("currency", "USD", "a currency code", currency=True)),
+     Arg("month", expected="a date in the billing month"), Arg("currency_code", "USD", "a currency code", currency=True)),
     # seeds/002: storage licenses are prorated by the days assigned, both ends counted.
     x360recover.prorated_storage_amount,
     "monthly_price x days assigned in the month (both ends counted; blank first_day = before the"
@@ -124,7 +221,7 @@ _RESELLER_PRICE = Udf(
 
 _COMMITMENT_FEE = Udf(
     "COMMITMENT_FEE",
-    (Arg("usage_total"), Arg("minimum_commitment"), Arg("currency", "USD", "a currency code", currency=True)),
+    (Arg("usage_total"), Arg("minimum_commitment"), Arg("currency_code", "USD", "a currency code", currency=True)),
     # seeds/001: below the commitment, one "Minimum Commitment Amount Fee" line makes up the difference.
     lambda usage, commitment, cur: acronis.commitment_fee(usage, commitment, cur).value,
     "max(0, minimum_commitment - usage_total), rounded",
@@ -154,9 +251,9 @@ _AVERAGE_DAILY_USAGE = Aggregate(
 
 _ACRONIS_CANCEL_WINDOW = Udf(
     "ACRONIS_CANCEL_WINDOW",
-    (Arg("date", expected="a date"),),
+    (Arg("on_date", expected="a date"),),
     # seeds/004: Acronis builds invoice data from the last day of a month to the 2nd of the next.
-    acronis.cancel_window,
+    lambda on_date: acronis.cancel_window(to_date(on_date, what="on_date")),
     "TRUE from the last day of a month to the 2nd of the next (do not cancel then)",
     out=same,
     example=Example("DATE(2024,2,29)", (_dt.datetime(2024, 2, 29),), "29 Feb 2024 is the last day of the month"),
@@ -190,129 +287,98 @@ def _trailing_blanks_dropped(values: list) -> list:
 # --- the Excel functions, in the order of the catalogue ----------------------
 
 @xw.func(category=CATEGORY)
-@xw.arg("uncompressed_gb", **CELLS)
-@xw.arg("compressed_gb", **CELLS)
-@xw.arg("can_view_compressed", **CELLS)
-@xw.arg("basis", **CELLS)
-@xw.arg("plan", **CELLS)
+@excel_function(_BILLABLE_GB)
 def BILLABLE_GB(uncompressed_gb, compressed_gb, can_view_compressed=None, basis=None, plan=None):
     """GB to bill for an Axcient Backup for Files account. basis: uncompressed (default), compressed or account (compressed where can_view_compressed is 1). A Basic plan is always uncompressed."""
     return _BILLABLE_GB(uncompressed_gb, compressed_gb, can_view_compressed, basis, plan)
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("is_del", **CELLS)
-@xw.arg("is_expired", **CELLS)
+@excel_function(_IS_BILLABLE)
 def IS_BILLABLE(is_del, is_expired):
     """TRUE unless the Axcient account is deleted (is_del 1) or an expired trial (is_expired 1)."""
     return _IS_BILLABLE(is_del, is_expired)
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("servers", **CELLS)
-@xw.arg("workstations", **CELLS)
-@xw.arg("server_rate", **CELLS)
-@xw.arg("workstation_rate", **CELLS)
-@xw.arg("currency", **CELLS)
-def ENDPOINT_CHARGE(servers, workstations, server_rate, workstation_rate, currency=None):
-    """x360Recover endpoint licenses: servers x server_rate + workstations x workstation_rate, rounded to the currency (default USD)."""
-    return _ENDPOINT_CHARGE(servers, workstations, server_rate, workstation_rate, currency)
+@excel_function(_ENDPOINT_CHARGE)
+def ENDPOINT_CHARGE(servers, workstations, server_rate, workstation_rate, currency_code=None):
+    """x360Recover endpoint licenses: servers x server_rate + workstations x workstation_rate, rounded to currency_code (default USD)."""
+    return _ENDPOINT_CHARGE(servers, workstations, server_rate, workstation_rate, currency_code)
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("on_appliance", **CELLS)
-@xw.arg("on_axcient_cloud", **CELLS)
+@excel_function(_ENDPOINT_TIER)
 def ENDPOINT_TIER(on_appliance, on_axcient_cloud):
     """x360Recover endpoint tier: bundled, self-hosted or cloud-only, from 0/1 flags."""
     return _ENDPOINT_TIER(on_appliance, on_axcient_cloud)
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("monthly_price", **CELLS)
-@xw.arg("first_day", **CELLS)
-@xw.arg("last_day", **CELLS)
-@xw.arg("month", **CELLS)
-@xw.arg("currency", **CELLS)
-def PRORATED_STORAGE(monthly_price, first_day, last_day, month, currency=None):
+@excel_function(_PRORATED_STORAGE)
+def PRORATED_STORAGE(monthly_price, first_day, last_day, month, currency_code=None):
     """x360Recover storage license for one month: price x days assigned (both ends counted) / days in month, rounded. Blank first_day: before the month; blank last_day: still assigned. month: any date in it."""
-    return _PRORATED_STORAGE(monthly_price, first_day, last_day, month, currency)
+    return _PRORATED_STORAGE(monthly_price, first_day, last_day, month, currency_code)
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("server_licenses", **CELLS)
-@xw.arg("workstation_licenses", **CELLS)
-@xw.arg("server_gb", **CELLS)
-@xw.arg("workstation_gb", **CELLS)
+@excel_function(_POOL_ALLOWANCE_GB)
 def POOL_ALLOWANCE_GB(server_licenses, workstation_licenses, server_gb=None, workstation_gb=None):
     """x360Recover pooled cloud allowance in GB (default 2000 GB per server license, 200 GB per workstation license)."""
     return _POOL_ALLOWANCE_GB(server_licenses, workstation_licenses, server_gb, workstation_gb)
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("cloud_gb", **CELLS)
-@xw.arg("server_licenses", **CELLS)
-@xw.arg("workstation_licenses", **CELLS)
-@xw.arg("server_gb", **CELLS)
-@xw.arg("workstation_gb", **CELLS)
+@excel_function(_STORAGE_OVERAGE_GB)
 def STORAGE_OVERAGE_GB(cloud_gb, server_licenses, workstation_licenses, server_gb=None, workstation_gb=None):
     """x360Recover cloud GB above the pooled allowance, never negative."""
     return _STORAGE_OVERAGE_GB(cloud_gb, server_licenses, workstation_licenses, server_gb, workstation_gb)
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("sell_price", **CELLS)
-@xw.arg("distributor_discount", **CELLS)
+@excel_function(_COST_PRICE)
 def COST_PRICE(sell_price, distributor_discount):
     """Acronis cost price: sell_price x (1 - distributor_discount), unrounded. 20% = 0.2."""
     return _COST_PRICE(sell_price, distributor_discount)
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("sell_price", **CELLS)
-@xw.arg("distributor_discount", **CELLS)
-@xw.arg("rule", **CELLS)
-@xw.arg("rate", **CELLS)
+@excel_function(_RESELLER_PRICE)
 def RESELLER_PRICE(sell_price, distributor_discount, rule=None, rate=None):
     """Acronis reseller price, unrounded. rule: markup (cost x (1+rate)), margin (cost / (1-rate)), sell (sell x rate) or blank (sell price)."""
     return _RESELLER_PRICE(sell_price, distributor_discount, rule, rate)
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("usage_total", **CELLS)
-@xw.arg("minimum_commitment", **CELLS)
-@xw.arg("currency", **CELLS)
-def COMMITMENT_FEE(usage_total, minimum_commitment, currency=None):
+@excel_function(_COMMITMENT_FEE)
+def COMMITMENT_FEE(usage_total, minimum_commitment, currency_code=None):
     """Acronis Minimum Commitment Amount Fee: max(0, commitment - usage), rounded to the currency."""
-    return _COMMITMENT_FEE(usage_total, minimum_commitment, currency)
+    return _COMMITMENT_FEE(usage_total, minimum_commitment, currency_code)
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("amount", **CELLS)
-@xw.arg("rate", **CELLS)
-@xw.arg("to_currency", **CELLS)
+@excel_function(_CONVERT_CURRENCY)
 def CONVERT_CURRENCY(amount, rate, to_currency):
     """amount x rate, rounded to to_currency's minor unit (JPY: whole yen)."""
     return _CONVERT_CURRENCY(amount, rate, to_currency)
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("daily_values", **CELLS)
-@xw.arg("days_in_month", **CELLS)
+@excel_function(_AVERAGE_DAILY_USAGE)
 def AVERAGE_DAILY_USAGE(daily_values, days_in_month):
     """Average daily usage over a month: sum of the daily values / days_in_month; blank or missing days count 0."""
     return _AVERAGE_DAILY_USAGE(daily_values, days_in_month)
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("date", **CELLS)
-def ACRONIS_CANCEL_WINDOW(date):
+@excel_function(_ACRONIS_CANCEL_WINDOW)
+def ACRONIS_CANCEL_WINDOW(on_date):
     """TRUE from the last day of a month to the 2nd of the next, when cancelling an Acronis subscription causes billing mismatches."""
-    return _ACRONIS_CANCEL_WINDOW(date)
+    return _ACRONIS_CANCEL_WINDOW(on_date)
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("object_types", **CELLS)
-@xw.arg("object_names", **CELLS)
+@excel_function(_BILLED_USERS)
 def BILLED_USERS(object_types, object_names):
     """Altaro 365 Total Backup billed users: distinct Object Name (trimmed, any case) among Mailbox, N/A, OneDrive, User Teams Chats rows."""
     return _BILLED_USERS(object_types, object_names)

@@ -37,8 +37,6 @@ def pricebook_rows(reads: Sequence, home_currency: str = "USD") -> dict[str, lis
             items.setdefault((rec.vendor, item, tier),
                              (rec.vendor, item, tier, None, unit, None, rec.vendor_currency or home_currency, None,
                               None, None, None, ITEM_LABELS.get(rec.item, rec.item) + note, None))
-            if rec.vendor == "x360recover" and rec.item == "cloud_gb":
-                items.setdefault(("x360recover", "cloud_gb", ""), items[(rec.vendor, item, tier)])
         for sk in getattr(read, "skipped", ()) or ():
             key = (read.vendor, sk.account)
             if sk.account and key not in accounts:

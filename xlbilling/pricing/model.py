@@ -177,7 +177,7 @@ class Problem:
 
 
 # Problems that mean usage went un-invoiced: `--strict` turns them into exit code 1.
-BLOCKING_KINDS = frozenset({"unmapped_account", "no_rate", "no_exchange_rate", "duplicate_report"})
+BLOCKING_KINDS = frozenset({"unmapped_account", "no_rate", "no_exchange_rate", "duplicate_report", "no_pricing_unit"})
 
 
 @dataclass(frozen=True, slots=True)

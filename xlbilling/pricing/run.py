@@ -35,18 +35,15 @@ def read_reports(report_paths: Sequence[str | os.PathLike], pricebook: PriceBook
     customer, mapped to accounts) and the billing month (x360Recover licenses)."""
     from xlbilling.readers import read_report
 
+    from xlbilling.pricing.vendors import reader_options
+
     default_basis = basis or pricebook.settings.default_basis
-    by_account = {}
-    for acct in pricebook.accounts:
-        if acct.vendor == "axcient-bff" and acct.customer:
-            c = pricebook.customer(acct.customer)
-            if c is not None and c.basis:
-                by_account[acct.account] = c.basis
+    options = reader_options(pricebook)   # what each vendor unit's readers need from the price book
     reads = []
     for n, path in enumerate(report_paths, 1):
         if progress:
             progress(f"reading {os.fspath(path)}", n, len(report_paths))
-        reads.append(read_report(path, basis=default_basis, basis_by_account=by_account, month=month))
+        reads.append(read_report(path, basis=default_basis, month=month, **options))
     return reads
 
 

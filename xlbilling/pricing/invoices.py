@@ -1,0 +1,66 @@
+"""The last steps of a month: lines ordered as an invoice reads, one invoice per
+customer (total = sum of rounded lines), customers billed nothing, and the
+cost / billed / margin reconciliation.  Pure (no file access)."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Iterable, Sequence
+
+from xlbilling.core.records import InvoiceLine
+from xlbilling.pricing.model import Invoice, PriceBook, Problem, ReconRow
+
+
+def order_lines(lines: Iterable[InvoiceLine]) -> list[InvoiceLine]:
+    return sorted(lines, key=lambda ln: (ln.customer.casefold(), ln.customer, ln.vendor,
+                                         ln.kind == "commitment_fee", ln.item, ln.description))
+
+
+def build_invoices(lines: Sequence[InvoiceLine], pricebook: PriceBook, month: dt.date) -> list[Invoice]:
+    """One invoice per customer; numbers {prefix}{YYYYMM}-{nnn} in customer-name order."""
+    by_customer: dict[str, list[InvoiceLine]] = defaultdict(list)
+    for ln in lines:
+        by_customer[ln.customer].append(ln)
+    out: list[Invoice] = []
+    for n, customer in enumerate(sorted(by_customer, key=lambda c: (c.casefold(), c)), 1):
+        mine = by_customer[customer]
+        currency = mine[0].currency
+        total = sum((ln.amount for ln in mine), Decimal(0))  # totals are sums of rounded lines
+        rates = {ln.fx_rate for ln in mine if ln.fx_rate is not None}
+        fx = next(iter(rates)) if len(rates) == 1 else None
+        primary = None
+        if fx is not None:
+            primaries = {f for f, t, r in pricebook.exchange_rates if t == currency and r == fx}
+            primary = next(iter(primaries)) if len(primaries) == 1 else None
+        out.append(Invoice(customer=customer, currency=currency, lines=tuple(mine), total=total,
+                           invoice_number=f"{pricebook.settings.invoice_prefix}{month:%Y%m}-{n:03d}",
+                           fx_rate=fx, primary_currency=primary))
+    return out
+
+
+def billed_nothing(invoices: Sequence[Invoice], pricebook: PriceBook, month: dt.date) -> list[Problem]:
+    billed = {inv.customer.casefold() for inv in invoices if any(ln.amount for ln in inv.lines)}
+    return [Problem("billed_nothing", customer=c.name,
+                    message=f"customer {c.name!r} is in the price book but is billed nothing for {month:%Y-%m}:"
+                            " check its accounts are mapped and its reports given")
+            for c in pricebook.customers if c.name.casefold() not in billed]
+
+
+def reconcile(lines: Iterable[InvoiceLine]) -> list[ReconRow]:
+    acc: dict[tuple[str, str, str], list[InvoiceLine]] = defaultdict(list)
+    for ln in lines:
+        acc[(ln.customer, ln.vendor, ln.currency)].append(ln)
+    out = []
+    for (customer, vendor, currency), lns in acc.items():
+        billed = sum((ln.amount for ln in lns), Decimal(0))
+        # a commitment fee has no vendor cost of its own: it is pure margin
+        cost = sum((ln.cost_amount for ln in lns if ln.cost_amount is not None), Decimal(0))
+        missing = sum(1 for ln in lns if ln.cost_amount is None and ln.kind != "commitment_fee")
+        margin = billed - cost
+        pct = (margin / billed).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP) if billed else None
+        out.append(ReconRow(customer, vendor, currency, cost, billed, margin, pct, missing))
+    return out
+
+
+__all__ = ["order_lines", "build_invoices", "billed_nothing", "reconcile"]

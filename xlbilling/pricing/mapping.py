@@ -1,0 +1,93 @@
+"""Step 1 of pricing a month: map every usage record's account to a price-book
+customer, and turn what the readers flagged into problems.  Records whose
+account is not mapped are left out (and reported); the rest are handed to the
+vendor units grouped by vendor.  Pure (no file access)."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+from xlbilling.core.records import UsageRecord
+from xlbilling.core.rules.result import fmt
+from xlbilling.pricing.charges import MappedRecord, MappedUsage
+from xlbilling.pricing.model import PriceBook, Problem
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class Mapped:
+    usage: dict[str, MappedUsage]
+    problems: list[Problem] = field(default_factory=list)
+
+
+def map_accounts(reads: Sequence, pricebook: PriceBook, progress: Progress | None = None) -> Mapped:
+    """Records grouped by vendor with their customer; unmapped / unreviewed
+    accounts, deleted accounts with usage and reader warnings as problems."""
+    problems: list[Problem] = []
+    by_vendor: dict[str, list[MappedRecord]] = defaultdict(list)
+    reads_by_vendor: dict[str, list] = defaultdict(list)
+    unmapped: dict[tuple[str, str], list[UsageRecord]] = defaultdict(list)
+    unreviewed: set[tuple[str, str, str]] = set()
+    for n, read in enumerate(reads, 1):
+        if progress:
+            progress(f"pricing {read.file}", n, len(reads))
+        reads_by_vendor[read.vendor].append(read)
+        problems.extend(_reader_problems(read))
+        for rec in read.records:
+            acct = pricebook.account(rec.vendor, rec.account)
+            if acct is None or not acct.customer:
+                unmapped[(rec.vendor, rec.account)].append(rec)
+                continue
+            c = pricebook.customer(acct.customer)
+            customer = c.name if c else acct.customer
+            if not acct.reviewed:
+                unreviewed.add((rec.vendor, rec.account, customer))
+            by_vendor[rec.vendor].append(MappedRecord(customer, rec, read.report_type, read.file))
+    problems.extend(_unmapped_problems(unmapped))
+    problems.extend(_unreviewed_problems(unreviewed))
+    vendors = set(by_vendor) | set(reads_by_vendor)
+    usage = {v: MappedUsage(v, tuple(by_vendor.get(v, ())), tuple(reads_by_vendor.get(v, ()))) for v in vendors}
+    return Mapped(usage, problems)
+
+
+def _reader_problems(read) -> list[Problem]:
+    """Skipped rows that still carry usage, and the reader's warnings."""
+    out: list[Problem] = []
+    for sk in getattr(read, "skipped", ()) or ():
+        qty = {k: v for k, v in (getattr(sk, "quantities", {}) or {}).items() if v}
+        if qty:
+            out.append(Problem("deleted_with_usage", read.vendor, sk.account, sk.customer,
+                               f"account {sk.account!r} ({sk.customer}) is {sk.reason} but still carries usage "
+                               f"({', '.join(f'{k} {fmt(v)}' for k, v in sorted(qty.items()))}): not billed"
+                               " (seeds/000); check it should not be billed or reactivated", str(sk.source)))
+    for w in getattr(read, "warnings", ()) or ():
+        low = w.lower()
+        kind = ("same_name_users" if ("same name" in low or "spelling" in low or "differ only" in low)
+                else "cancel_window" if "cancel" in low else "reader_warning")
+        out.append(Problem(kind, read.vendor, "", "", w, read.file))
+    return out
+
+
+def _unmapped_problems(unmapped: dict[tuple[str, str], list[UsageRecord]]) -> list[Problem]:
+    out = []
+    for (vendor, account), recs in sorted(unmapped.items()):
+        items = ", ".join(sorted({f"{r.item} {fmt(r.quantity)} {r.unit}" for r in recs}))
+        label = recs[0].customer
+        out.append(Problem(
+            "unmapped_account", vendor, account, label,
+            f"{vendor} account {account!r} ({label}) has usage ({items}) but no customer in the price book's"
+            f" Accounts sheet: add a row (vendor {vendor}, account {account}) naming the customer; its usage"
+            " was not invoiced", "; ".join(sorted({str(r.source) for r in recs}))))
+    return out
+
+
+def _unreviewed_problems(unreviewed: set[tuple[str, str, str]]) -> list[Problem]:
+    return [Problem("unreviewed_mapping", vendor, account, customer,
+                    f"{vendor} account {account!r} -> {customer!r} is not marked Reviewed in the Accounts sheet"
+                    " (pre-filled by `pricebook init` from the vendor's label): check it and set Reviewed to yes")
+            for vendor, account, customer in sorted(unreviewed)]
+
+
+__all__ = ["map_accounts", "Mapped"]

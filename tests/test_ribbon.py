@@ -66,8 +66,9 @@ def run(book, *responses):
 
 
 def headless(tmp_path, reports, pricebook, month=OCTOBER, name="headless.xlsx"):
-    """What `xlbilling build` saves for the same reports: run_month + write_billing_workbook."""
-    reads, result = run_month([str(p) for p in reports], str(pricebook), month)
+    """What `xlbilling build` saves for the same reports: run_month + write_billing_workbook
+    (with --allow-period-mismatch, as the ribbon imports into the workbook's own month)."""
+    reads, result = run_month([str(p) for p in reports], str(pricebook), month, allow_period_mismatch=True)
     out = tmp_path / name
     write_billing_workbook(out, reads, result, imported_at=NOW, force=True)
     return out
@@ -174,6 +175,9 @@ def test_changing_the_month_in_summary_b2_reprices_every_report(work):
     book.sheets[L.SUMMARY.name].range("B2").value = dt.datetime(2026, 9, 1)
     run(book, str(licenses))
     assert "Month: September 2026 (from Summary!B2)" in alerts(book)[-1]
+    # the October report is imported into September with a warning, not silently
+    assert ("Warning: altaro_itemised_2026-10.csv: the report states the period 2026-10 (column 'Month'), but the"
+            " billing month asked is 2026-09") in alerts(book)[-1]
     assert_same_cells(book, headless(work, [altaro, licenses], work / "pricebook.xlsx", dt.date(2026, 9, 1)))
 
 

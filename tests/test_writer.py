@@ -160,7 +160,7 @@ def test_tables_cover_the_data(books):
     assert wb[L.SUMMARY.name].tables["CustomerSummary"].ref == "A4:I7"
     assert wb[L.RECONCILIATION.name].tables["Reconciliation"].ref == "A4:J9"
     assert wb[L.PROBLEMS.name].tables["Problems"].ref == "A4:F8"
-    assert wb[L.IMPORTS.name].tables["Imports"].ref == "A4:J6"
+    assert wb[L.IMPORTS.name].tables["Imports"].ref == "A4:L6"
 
 
 def test_vendor_strings_are_text_in_the_xml(written):

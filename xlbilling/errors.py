@@ -176,3 +176,15 @@ def working_on(name: object):
             except (AttributeError, TypeError):
                 pass
         raise
+
+
+class PeriodMismatchError(ReportError):
+    """A report states a period that is not the billing month (nothing priced or written)."""
+
+
+class LedgerError(XlbillingError):
+    """The ledger of closed months refused or could not do something (locked month, concurrent close ...)."""
+
+
+class MonthClosedError(LedgerError):
+    """The month is closed and these reports give different figures (needs --reopen --reason)."""

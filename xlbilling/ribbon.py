@@ -225,7 +225,9 @@ def plan_import(state: WorkbookState, report_path: str, pricebook_path: str, *, 
     if new_index < 0:
         new_index = len(paths)
         paths.append(report_path)
-    reads, result = run_month(paths, pricebook_path, month)
+    # In Excel the month is the workbook's (Summary!B2): a report stating another
+    # period is imported with a warning (and on the Imports sheet), not refused.
+    reads, result = run_month(paths, pricebook_path, month, allow_period_mismatch=True)
     for rec, read in zip(kept, (r for i, r in enumerate(reads) if i != new_index)):
         if read.sha256 != rec.sha256:     # changed between the check and the read
             raise ReportError(f"{read.file} changed while it was being read; import again. Nothing was imported.")
@@ -277,6 +279,12 @@ def summary_text(plan: Plan) -> str:
     how = "from Summary!B2" if plan.month_from_cell else \
         "the month before today; to bill another month type it in Summary!B2 and import again"
     lines.append(f"Month: {plan.month:%B %Y} ({how}).")
+    from xlbilling.core.period import PeriodCheck
+
+    for read in plan.reads:
+        check = PeriodCheck(read.file, read.period, plan.month)
+        if not check.ok:
+            lines.append(f"Warning: {check.message()}: check the month before invoicing.")
     lines.append(f"Price book: {plan.pricebook_path}")
     result = plan.result
     totals = Counter()

@@ -44,7 +44,8 @@ def progress_printer(quiet: bool = False):
     return progress
 
 
-def build(reports, pricebook, month, out, *, force=False, basis=None, progress=None, template=None):
+def build(reports, pricebook, month, out, *, force=False, basis=None, progress=None, template=None,
+          allow_period_mismatch=False):
     """Read, price and write; returns (reads, result, writer facts).  Shared by build and demo."""
     from xlbilling.pricing.run import run_month
     from xlbilling.writers.xlsx import check_output, write_billing_workbook
@@ -53,7 +54,8 @@ def build(reports, pricebook, month, out, *, force=False, basis=None, progress=N
     inputs = [Path(p) for p in (*reports, pricebook)]
     # Refuse a bad --out before the (possibly long) read and pricing.
     check_output(out, [template or template_path(), *inputs], force=force)
-    reads, result = run_month([str(p) for p in reports], str(pricebook), month, basis=basis, progress=progress)
+    reads, result = run_month([str(p) for p in reports], str(pricebook), month, basis=basis, progress=progress,
+                              allow_period_mismatch=allow_period_mismatch)
     facts = write_billing_workbook(out, reads, result, inputs=inputs, template=template, force=force,
                                    progress=progress)
     return reads, result, facts
@@ -86,7 +88,8 @@ def run(args: argparse.Namespace) -> int:
     month = parse_month(args.month)
     progress = progress_printer(args.quiet)
     reads, result, facts = build(args.reports, args.pricebook, month, args.out, force=args.force,
-                                 basis=args.basis, progress=progress)
+                                 basis=args.basis, progress=progress,
+                                 allow_period_mismatch=args.allow_period_mismatch)
     print_summary(reads, result, facts)
     blocking = [p for p in result.problems if getattr(p, "blocking", False)]
     return 1 if args.strict and blocking else 0

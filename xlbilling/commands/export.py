@@ -40,7 +40,7 @@ def run(args) -> int:
     check_output(export_paths(args.out, 1)[0], inputs=inputs, force=args.force)  # fail fast, before reading
     pricebook = load_pricebook(args.pricebook)
     _, result = run_month(args.reports, args.pricebook, parse_month(args.month), basis=args.basis,
-                          pricebook=pricebook)
+                          pricebook=pricebook, allow_period_mismatch=args.allow_period_mismatch)
     report_problems(result)
     paths = write_export(args.format, result, pricebook.with_default_basis(args.basis), args.out,
                          invoice_date=invoice_date, date_format=args.date_format, force=args.force, inputs=inputs)

@@ -19,6 +19,8 @@ def add_month_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--basis", choices=BASES, help="Axcient BFF storage basis (default: the price book's setting)")
     p.add_argument("--strict", action="store_true",
                    help="exit 1 when usage went un-invoiced (unmapped account, missing rate or exchange rate)")
+    p.add_argument("--allow-period-mismatch", action="store_true",
+                   help="bill reports that state another period than --month (recorded on the Imports sheet)")
 
 
 def register(subparsers) -> None:
@@ -70,7 +72,8 @@ def run(args) -> int:
     from xlbilling.pricing.exports import lines_csv
     from xlbilling.pricing.run import run_month
 
-    _, result = run_month(args.reports, args.pricebook, parse_month(args.month), basis=args.basis)
+    _, result = run_month(args.reports, args.pricebook, parse_month(args.month), basis=args.basis,
+                          allow_period_mismatch=args.allow_period_mismatch)
     sys.stdout.write(lines_csv(result) if args.format == "csv" else _table(result))
     sys.stdout.flush()
     report_problems(result)

@@ -47,15 +47,34 @@ def read_reports(report_paths: Sequence[str | os.PathLike], pricebook: PriceBook
     return reads
 
 
+def check_periods(reads: Sequence, month: dt.date, *, allow: bool = False) -> None:
+    """Every report's stated period must be the billing month (FORMATS.md "Report
+    periods"): a wrong-month report is refused, naming the file, the period it
+    states and the month asked, unless the user allows it (recorded on the
+    Imports sheet)."""
+    from xlbilling.core.period import PeriodCheck
+    from xlbilling.errors import PeriodMismatchError
+
+    wrong = [c for c in (PeriodCheck(r.file, r.period, month) for r in reads) if not c.ok]
+    if wrong and not allow:
+        raise PeriodMismatchError(
+            "report(s) from another period, nothing was priced or written:\n  "
+            + "\n  ".join(c.message() for c in wrong)
+            + "\nGive the reports for " + f"{month:%Y-%m}" + ", or --month the period they state, or"
+              " --allow-period-mismatch if you really mean it (recorded on the Imports sheet)")
+
+
 def run_month(report_paths: Sequence[str | os.PathLike], pricebook_path: str | os.PathLike, month: dt.date, *,
               basis: str | None = None, progress: Callable[[str, int, int], None] | None = None,
-              pricebook: PriceBook | None = None) -> tuple[list, PricingResult]:
+              pricebook: PriceBook | None = None,
+              allow_period_mismatch: bool = False) -> tuple[list, PricingResult]:
     """Load the price book, read the reports, price the month: (reads, PricingResult).
 
     Raises ReportError when a report is given twice (same SHA-256) or two reports
     of one vendor and type cover the same accounts: nothing would be safe to bill.
     `basis` (the CLI's --basis) replaces the Settings default; customers' own
-    basis overrides stand."""
+    basis overrides stand.  A report stating another period than `month`
+    raises PeriodMismatchError unless `allow_period_mismatch`."""
     if not report_paths:
         raise ReportError("no report given: name at least one vendor report")
     pb_path = Path(pricebook_path).resolve()
@@ -66,10 +85,11 @@ def run_month(report_paths: Sequence[str | os.PathLike], pricebook_path: str | o
     pb = pricebook or load_pricebook(pricebook_path)
     pb = pb.with_default_basis(basis)
     reads = read_reports(report_paths, pb, month, basis=basis, progress=progress)
+    check_periods(reads, month, allow=allow_period_mismatch)
     duplicates = find_duplicate_reports(reads)
     if duplicates:
         raise ReportError("duplicate report(s), nothing was priced:\n  " + "\n  ".join(p.message for p in duplicates))
     return reads, price_month(reads, pb, month, progress=progress)
 
 
-__all__ = ["run_month", "read_reports", "check_distinct_files"]
+__all__ = ["run_month", "read_reports", "check_distinct_files", "check_periods"]

@@ -11,6 +11,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Mapping
 
+from xlbilling.core.period import Period, period_in_text
 from xlbilling.core.rules.axcient_bff import normalise_basis
 from xlbilling.errors import MissingColumnsError, RuleInputError, UnrecognisedReportError
 from xlbilling.readers.base import (HEADER_SEARCH_ROWS, SLASH_DATE_ORDERS, Cells, Context, HeaderMatch, LazyRows, Reader, ReaderInfo,
@@ -140,6 +141,7 @@ def read_report(path: str | Path, *, basis: str = "uncompressed", basis_by_accou
     if m.duplicates:
         warnings.append("columns repeated, first one used: " + ", ".join(m.duplicates))
     canonical = tuple(n for n, _ in ordered)
+    period = out.period or stated_period(name, table, index)
 
     def build_rows() -> list[tuple]:
         cols = [frame[p].tolist() for p in positions]
@@ -149,4 +151,20 @@ def read_report(path: str | Path, *, basis: str = "uncompressed", basis_by_accou
         file=name, sha256=sha256, vendor=reader.vendor, report_type=reader.report_type,
         records=tuple(out.records), rows_read=len(row_numbers), skipped=tuple(out.skipped),
         unknown_columns=tuple(m.unknown), warnings=tuple(warnings), columns=canonical,
-        rows=LazyRows(build_rows), file_type=table.file_type, sheet=table.sheet)
+        rows=LazyRows(build_rows), file_type=table.file_type, sheet=table.sheet, period=period)
+
+
+def stated_period(file: str, table: Table, header_index: int) -> Period | None:
+    """The period a report states outside its columns: a title row above the
+    header (portal exports), else the file name (FORMATS.md "Report periods":
+    Axcient downloads, Acronis exports).  Columns (the reader's own) win."""
+    for i, row in enumerate(table.preview[:header_index]):
+        text = " ".join(str(c) for c in row if c not in (None, ""))
+        found = period_in_text(text, f"title row {i + 1}")
+        if found is not None:
+            return found
+    stem = file
+    for suffix in (".gz", ".csv", ".xlsx", ".xls", ".json", ".txt", ".htm", ".html"):
+        if stem.lower().endswith(suffix):
+            stem = stem[: -len(suffix)]
+    return period_in_text(stem, "file name")

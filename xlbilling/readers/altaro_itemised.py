@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import numpy as np
 
+from xlbilling.core.period import month_period, parse_month_cell
 from xlbilling.core.records import UsageRecord
 from xlbilling.core.rules import altaro as rules
 from xlbilling.readers.base import Col, Context, Reader, ReaderOutput, SkippedRow, cell_text
@@ -27,6 +28,19 @@ def _text_series(ctx: Context, name: str):
     return s.fillna("").astype(str)
 
 
+def _month_column_period(ctx: Context, warnings: list[str]):
+    """The months the `Month` column states (distinct values parsed once)."""
+    values = [v for v in dict.fromkeys(_text_series(ctx, "Month").tolist()) if str(v).strip()]
+    months, unread = [], []
+    for v in values:
+        m = parse_month_cell(v)
+        (months.append(m) if m else unread.append(v))
+    if unread:
+        warnings.append(f"column {ctx.header_of('Month')!r}: {', '.join(repr(u) for u in unread[:5])}"
+                        " not understood as a month (expected e.g. 2026-10 or October 2026)")
+    return month_period(months, f"column {ctx.header_of('Month')!r}")
+
+
 class AltaroItemisedReader(Reader):
     name = "altaro-itemised"
     vendor = VENDOR
@@ -38,6 +52,8 @@ class AltaroItemisedReader(Reader):
             contains="customer"),
         Col("Object Type Backed Up", ("ObjectTypeBackedUp", "Object Type")),
         Col("Object Name", ("ObjectName",)),
+        # FORMATS.md "Report periods": a month column where the file has one.
+        Col("Month", ("Billing Month", "Report Month", "Period", "Billing Period"), required=False),
     )
 
     def read(self, ctx: Context) -> ReaderOutput:
@@ -92,6 +108,8 @@ class AltaroItemisedReader(Reader):
             out.records.append(UsageRecord(VENDOR, cust, cust, "m365_users", Decimal(users.count), "user",
                                            ctx.source(src_rows), details={"working": users.result.working}))
         out.records.sort(key=lambda r: r.source.rows[0])  # customers in order of first appearance
+        if ctx.has("Month"):
+            out.period = _month_column_period(ctx, out.warnings)
         # The rest: rows of other object types (SharePoint sites, groups ...) and nameless rows.
         other = ~use
         if other.any():

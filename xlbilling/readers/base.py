@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from xlbilling.core.money import MAX_REPORT_VALUE, D, excel_serial_to_date, out_of_range
+from xlbilling.core.period import Period
 from xlbilling.core.records import Source, UsageRecord
 from xlbilling.core.rules.axcient_bff import parse_flag
 from xlbilling.errors import (BadCellsError, CellProblem, MissingColumnsError, ReportError, RuleInputError,
@@ -95,6 +96,9 @@ class ReadResult:
     rows: Sequence[tuple] = ()
     file_type: str = ""
     sheet: str | None = None
+    # The period the file states (a column, a title row or its name), None when
+    # it states none (core/period.py; checked against the billing month by run_month).
+    period: "Period | None" = None
 
     def summary_lines(self) -> list[str]:
         """The import summary a finance user reads (CLI stderr, import sheet)."""
@@ -969,6 +973,7 @@ class ReaderOutput:
     records: list[UsageRecord]
     skipped: list[SkippedRow] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    period: "Period | None" = None   # what the file's own columns state (core/period.py)
 
 
 def iter_rows(ctx: Context, *names: str) -> Iterator[tuple]:

@@ -3,6 +3,7 @@ comma, DD.MM.YYYY dates; one record per line with the vendor's own price."""
 from __future__ import annotations
 
 from xlbilling.core.money import normalise_currency
+from xlbilling.core.period import period_of_dates
 from xlbilling.core.records import UsageRecord
 from xlbilling.errors import MoneyError
 from xlbilling.readers.base import Col, Context, Reader, ReaderOutput, SkippedRow, cell_text
@@ -35,6 +36,7 @@ class HornetsecurityLicensesReader(Reader):
     def read(self, ctx: Context) -> ReaderOutput:
         c = ctx.cells
         out = ReaderOutput([])
+        days: list = []
         names = [col.name for col in self.cols]
         cols = {n: ctx.col(n) for n in names}
         for i, row in enumerate(ctx.row_numbers):
@@ -56,6 +58,7 @@ class HornetsecurityLicensesReader(Reader):
                                  ctx.header_of("Customer Price Per License"), minimum=None)
             date_from = c.date(cols["Date From"][i], row, ctx.header_of("Date From"))
             date_to = c.date(cols["Date To"][i], row, ctx.header_of("Date To"))
+            days.extend((date_from, date_to))
             if date_from and date_to and date_to < date_from:
                 c.bad(row, ctx.header_of("Date To"), cols["Date To"][i], f"a date on or after Date From {date_from}")
             try:
@@ -75,4 +78,6 @@ class HornetsecurityLicensesReader(Reader):
                        "date_to": date_to.isoformat() if date_to else ""}
             out.records.append(UsageRecord(VENDOR, account, customer, item, qty, "license", ctx.source((row,)),
                                            vendor_amount=total, vendor_currency=currency, details=details))
+        # FORMATS.md "Report periods": Date From / Date To state the period (high confidence).
+        out.period = period_of_dates(days, f"columns {ctx.header_of('Date From')!r}/{ctx.header_of('Date To')!r}")
         return out

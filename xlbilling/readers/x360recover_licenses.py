@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from xlbilling.core.period import Period
 from xlbilling.core.records import UsageRecord
 from xlbilling.core.rules import x360recover as rules
 from xlbilling.errors import ReportError
@@ -17,6 +18,22 @@ VENDOR = "x360recover"
 _TYPES = {"endpointserver": "endpoint-server", "server": "endpoint-server", "serverendpoint": "endpoint-server",
           "endpointworkstation": "endpoint-workstation", "workstation": "endpoint-workstation",
           "workstationendpoint": "endpoint-workstation", "storage": "storage", "storagelicense": "storage"}
+
+
+def _assignment_span(cols, start: dt.date, end: dt.date, ctx: Context):
+    """FORMATS.md "Report periods": the license table's first/last day columns.
+    A blank first day means before the month, a blank last day still assigned
+    (so the span reaches the month); the span must overlap the billing month."""
+    firsts, lasts = [], []
+    for i, row in enumerate(ctx.row_numbers):
+        first = ctx.cells.date(cols["first_day"][i], row, ctx.header_of("first_day"))
+        last = ctx.cells.date(cols["last_day"][i], row, ctx.header_of("last_day"))
+        firsts.append(first or start)
+        lasts.append(last or max(end, first or end))
+    if not firsts:
+        return None
+    return Period(min(firsts), max(lasts), "span",
+                  f"columns {ctx.header_of('first_day')!r}/{ctx.header_of('last_day')!r}")
 
 
 class X360LicensesReader(Reader):
@@ -79,6 +96,7 @@ class X360LicensesReader(Reader):
                 endpoints.setdefault((account, kind), []).append((first, last, int(qty), row))
         if c.problems:
             return out
+        out.period = _assignment_span(cols, start, end, ctx)
         label = f"{start:%Y-%m}"
         for (account, kind), assignments in endpoints.items():
             # seeds/002: endpoint licenses are NOT prorated; Decision (BILLING_RULES.md 2):

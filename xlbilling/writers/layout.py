@@ -168,6 +168,10 @@ IMPORTS = SheetLayout(
         C("sheet", "Import sheet", 26),
         C("imported_at", "Imported (UTC)", 20, "datetime"),
         C("warnings", "Warnings", 60, wrap=True),
+        C("period", "Period stated", 30, wrap=True, note="what the report states: a column, a title row or its"
+                                                         " file name; 'not stated' where it states none"),
+        C("period_check", "Period check", 30, wrap=True,
+          note="against the billing month; a mismatch is billed only with --allow-period-mismatch"),
     ))
 
 # Fixed sheets in workbook order; import sheets (one per report) follow.

@@ -27,6 +27,7 @@ from openpyxl.styles.cell_style import StyleArray
 from xml.sax.saxutils import escape as _esc
 
 from xlbilling.core.money import minor_units, to_excel
+from xlbilling.core.period import PeriodCheck
 from xlbilling.errors import OutputError, XlbillingError
 from xlbilling.outputs import atomic_write
 from xlbilling.outputs import check_output as _check_output, sha256_file
@@ -460,7 +461,7 @@ def _write_import_sheet(wb, index: int, read, month: dt.date, progress: Progress
     return name
 
 
-def _write_imports(ws, reads, sheet_names, imported_at: dt.datetime) -> None:
+def _write_imports(ws, reads, sheet_names, imported_at: dt.datetime, month: dt.date) -> None:
     S = L.IMPORTS
     out = _Sheet(ws, S)
     c = {col.key: S.index(col.key) for col in S.columns}
@@ -477,6 +478,9 @@ def _write_imports(ws, reads, sheet_names, imported_at: dt.datetime) -> None:
         out.text(r, c["sheet"], sheet)
         out.date(r, c["imported_at"], imported_at, L.NUMBER_FORMATS["datetime"])
         out.text(r, c["warnings"], "; ".join(read.warnings))
+        check = PeriodCheck(read.file, getattr(read, "period", None), month, allowed=True)
+        out.text(r, c["period"], check.stated())
+        out.text(r, c["period_check"], check.verdict())
     out.finish()
     _resize_table(ws, S.table, len(reads), len(S.columns))
 
@@ -507,7 +511,7 @@ def fill_workbook(wb, reads: Sequence, result, *, progress: Progress | None = No
         if progress:
             progress(f"writing import sheet {i} of {len(reads)}: {read.file} ({len(read.rows):,} rows)")
         names.append(_write_import_sheet(wb, i, read, month, progress))
-    _write_imports(wb[L.IMPORTS.name], reads, names, imported_at)
+    _write_imports(wb[L.IMPORTS.name], reads, names, imported_at, month)
     wb.active = 0
     return counts
 

@@ -13,9 +13,9 @@ from xlbilling.cli import main
 from xlbilling.commands import demo
 from xlbilling.core.period import Period, PeriodCheck, parse_month_cell, period_in_text
 from xlbilling.readers import read_report
+from xlbilling.sample_data import all_reports, sample_path
 from xlbilling.writers import layout as L
 
-SAMPLES = Path(demo.SAMPLES)
 PRICEBOOK = str(demo.demo_inputs()[1])
 OCT = dt.date(2026, 10, 1)
 
@@ -65,9 +65,7 @@ def test_month_cells():
 
 def test_every_sample_states_october_or_nothing_wrong():
     stated = {}
-    for p in sorted(SAMPLES.iterdir()):
-        if "pricebook" in p.name:
-            continue
+    for p in all_reports():
         r = read_report(p, month=OCT)
         stated[p.name] = r.period.text() if r.period else None
         assert r.period is None or r.period.matches(OCT), p.name
@@ -77,14 +75,14 @@ def test_every_sample_states_october_or_nothing_wrong():
 
 
 def _september_altaro(tmp_path) -> Path:
-    text = (SAMPLES / "altaro_itemised_2026-10.csv").read_text(encoding="utf-8-sig").replace(",2026-10,", ",2026-09,")
+    text = sample_path("altaro_itemised_2026-10.csv").read_text(encoding="utf-8-sig").replace(",2026-10,", ",2026-09,")
     out = tmp_path / "altaro_itemised.csv"     # no month in the name: the column says September
     out.write_text(text, encoding="utf-8")
     return out
 
 
 def _september_hornet(tmp_path) -> Path:
-    raw = (SAMPLES / "hornetsecurity_licenses_2026-10.csv").read_bytes()
+    raw = sample_path("hornetsecurity_licenses_2026-10.csv").read_bytes()
     out = tmp_path / "hornetsecurity.csv"
     out.write_bytes(raw.replace(b"01.10.2026", b"01.09.2026").replace(b"31.10.2026", b"30.09.2026"))
     return out
@@ -114,7 +112,7 @@ def test_a_september_report_stops_an_october_run(tmp_path, capsys, command):
 
 
 def test_wrong_month_asked_for_october_reports(tmp_path, capsys):
-    hs = SAMPLES / "hornetsecurity_licenses_2026-10.csv"
+    hs = sample_path("hornetsecurity_licenses_2026-10.csv")
     assert main(["lines", "--month", "2026-11", "--pricebook", PRICEBOOK, str(hs)]) == 2
     err = capsys.readouterr().err
     assert "hornetsecurity_licenses_2026-10.csv" in err and "2026-11" in err
@@ -122,7 +120,7 @@ def test_wrong_month_asked_for_october_reports(tmp_path, capsys):
 
 def test_allowed_mismatch_is_recorded_on_the_imports_sheet(tmp_path, capsys):
     report = _september_hornet(tmp_path)
-    plain = SAMPLES / "x360recover_licenses.xlsx"
+    plain = sample_path("x360recover_licenses.xlsx")
     out = tmp_path / "billing.xlsx"
     assert main(["build", "--quiet", "--month", "2026-10", "--pricebook", PRICEBOOK, str(report), str(plain),
                  "--out", str(out), "--allow-period-mismatch"]) == 0

@@ -44,5 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    from xlbilling.read_options import reading_options
+
     # The one error boundary (xlbilling/boundary.py): every failure -> message + exit 2.
-    return run_guarded(args.command, args.func, args)
+    with reading_options(accept_short_last_row=getattr(args, "accept_short_last_row", False)):
+        return run_guarded(args.command, args.func, args)

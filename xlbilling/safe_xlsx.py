@@ -4,6 +4,8 @@ is installed), and external links off.  The one place xlbilling opens a
 workbook with openpyxl."""
 from __future__ import annotations
 
+import os
+import stat
 import zipfile
 from pathlib import Path
 
@@ -28,6 +30,14 @@ def open_workbook(path: str | Path, *, read_only: bool = False, data_only: bool 
     import openpyxl
 
     p = Path(path)
+    try:
+        mode = os.stat(p).st_mode
+    except FileNotFoundError:
+        raise XlbillingError(f"{p}: file not found") from None
+    if stat.S_ISDIR(mode):
+        raise XlbillingError(f"{p}: is a folder, expected an .xlsx workbook")
+    if not stat.S_ISREG(mode):  # a FIFO would block the open forever, /dev/zero never ends
+        raise XlbillingError(f"{p}: is not a regular file (a pipe or a device?); expected an .xlsx workbook")
     try:
         with zipfile.ZipFile(p) as zf:
             infos = zf.infolist()

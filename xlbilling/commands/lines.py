@@ -17,6 +17,9 @@ def add_month_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--month", required=True, metavar="YYYY-MM", help="the billing month")
     p.add_argument("--pricebook", required=True, metavar="PRICEBOOK.xlsx", help="the price book workbook")
     p.add_argument("--basis", choices=BASES, help="Axcient BFF storage basis (default: the price book's setting)")
+    p.add_argument("--accept-short-last-row", action="store_true",
+                   help="read a CSV whose last row is cut short (fewer fields, no final line break) instead of"
+                        " refusing it")
     p.add_argument("--strict", action="store_true",
                    help="exit 1 when usage went un-invoiced (unmapped account, missing rate or exchange rate)")
     p.add_argument("--allow-period-mismatch", action="store_true",

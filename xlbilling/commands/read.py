@@ -27,6 +27,9 @@ def register(subparsers) -> None:
     p.add_argument("--format", choices=("table", "csv", "json"), default="table", dest="output_format",
                    help="output on stdout (csv: vendor,account,customer,item,quantity,unit,source)")
     p.add_argument("--month", metavar="YYYY-MM", help="billing month (x360Recover license-assignment table)")
+    p.add_argument("--accept-short-last-row", action="store_true",
+                   help="read a CSV whose last row is cut short (fewer fields, no final line break) instead of"
+                        " refusing it")
     p.add_argument("--slash-dates", choices=SLASH_DATE_ORDERS, help="order of ambiguous d/m/yyyy dates")
     p.set_defaults(func=run)
 

@@ -17,6 +17,7 @@ from xlbilling.errors import MissingColumnsError, RuleInputError, UnrecognisedRe
 from xlbilling.readers.base import (HEADER_SEARCH_ROWS, SLASH_DATE_ORDERS, Cells, Context, HeaderMatch, LazyRows, Reader, ReaderInfo,
                                     ReadResult, SkippedRow, Table, close_matches, detect_decimal_comma,
                                     import_value, load_tables, looks_like_formula, read_bytes)
+from xlbilling.read_options import accept_short_last_row_default
 from xlbilling.readers.acronis_usage import AcronisUsageReader
 from xlbilling.readers.acronis_usage_records import AcronisUsageRecordsReader
 from xlbilling.readers.altaro_itemised import AltaroItemisedReader
@@ -50,21 +51,22 @@ def _candidates(table: Table):
 
 
 def _choose(file: str, file_type: str, tables: list[Table]) -> tuple[Reader, Table, int, HeaderMatch, list]:
+    full = _full_match(tables)
+    if full is None:
+        # CSV: the delimiter is the one under which a reader recognises a header
+        # (a quoted field full of ';' must not make ';' the delimiter).
+        alternatives = [v for t in tables if t.variants for v in t.variants()]
+        full = _full_match(alternatives) if alternatives else None
+    if full is not None:
+        return full
     best_partial: tuple[float, Reader, Table, int, HeaderMatch, list] | None = None
     for table in tables:
         for index, header in _candidates(table):
-            full = []
             for reader in READERS:
                 m = reader.match(header)
-                if not m.missing:
-                    full.append((len(m.positions), reader, m))
-                elif (m.score >= reader.claim_score and len(m.positions) >= 2
+                if (m.missing and m.score >= reader.claim_score and len(m.positions) >= 2
                       and (best_partial is None or m.score > best_partial[0])):
                     best_partial = (m.score, reader, table, index, m, list(header))
-            if full:
-                full.sort(key=lambda x: -x[0])  # stable: registry order breaks ties
-                _, reader, m = full[0]
-                return reader, table, index, m, list(header)
     if best_partial is not None:
         _, reader, table, index, m, header = best_partial
         parts = []
@@ -86,6 +88,22 @@ def _choose(file: str, file_type: str, tables: list[Table]) -> tuple[Reader, Tab
         " Check that this is the right download (FORMATS.md lists the columns each report needs).")
 
 
+def _full_match(tables: list[Table]):
+    """The first header row (table by table) that some reader fully recognises."""
+    for table in tables:
+        for index, header in _candidates(table):
+            full = []
+            for reader in READERS:
+                m = reader.match(header)
+                if not m.missing:
+                    full.append((len(m.positions), reader, m))
+            if full:
+                full.sort(key=lambda x: -x[0])  # stable: registry order breaks ties
+                _, reader, m = full[0]
+                return reader, table, index, m, list(header)
+    return None
+
+
 def identify(path: str | Path) -> ReaderInfo:
     """Which reader would read `path`, without reading all the data."""
     data, name, _ = read_bytes(path)
@@ -96,7 +114,8 @@ def identify(path: str | Path) -> ReaderInfo:
 
 
 def read_report(path: str | Path, *, basis: str = "uncompressed", basis_by_account: Mapping[str, str] | None = None,
-                month: dt.date | None = None, slash_dates: str | None = None) -> ReadResult:
+                month: dt.date | None = None, slash_dates: str | None = None,
+                accept_short_last_row: bool | None = None) -> ReadResult:
     """Read one vendor report into exact usage records.
 
     basis / basis_by_account: Axcient BFF online/local storage basis (default
@@ -116,6 +135,8 @@ def read_report(path: str | Path, *, basis: str = "uncompressed", basis_by_accou
     reader, table, index, m, header = _choose(name, file_type, tables)
     ordered = sorted(m.positions.items(), key=lambda kv: kv[1])
     positions = [p for _, p in ordered]
+    table.accept_short_last_row = (accept_short_last_row_default() if accept_short_last_row is None
+                                   else accept_short_last_row)
     frame, row_numbers = table.load(index, positions)
     options = {"basis": basis, "basis_by_account": basis_by_account, "month": month}
     ctx = Context(table, index, m, header, options, frame, row_numbers)
@@ -130,14 +151,15 @@ def read_report(path: str | Path, *, basis: str = "uncompressed", basis_by_accou
     position = {str(h).strip(): i for i, h in reversed(list(enumerate(header))) if h not in (None, "")}
     ctx.cells.problems.sort(key=lambda p: (p.row or 0, position.get(p.column or "", len(position))))
     ctx.cells.raise_if_any()
-    warnings = list(out.warnings) + ctx.cells.blank_warnings()
+    warnings = list(out.warnings) + ctx.cells.blank_warnings() + list(table.notes)
     labels = {r.account for r in out.records} | {r.customer for r in out.records}
     formulas = sorted(t for t in labels if looks_like_formula(t))
     if formulas:
         # Kept verbatim (it is the vendor's text); whoever writes it to a sheet must
         # write it as text, never as a formula.
+        more = f" and {len(formulas) - 5} more" if len(formulas) > 5 else ""
         warnings.append("text that Excel would run as a formula, kept as plain text: "
-                        + ", ".join(repr(f) for f in formulas[:5]))
+                        + ", ".join(repr(f) for f in formulas[:5]) + more)
     if m.duplicates:
         warnings.append("columns repeated, first one used: " + ", ".join(m.duplicates))
     canonical = tuple(n for n, _ in ordered)

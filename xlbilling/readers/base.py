@@ -26,11 +26,13 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
+from xlbilling.readers.integrity import (MAX_GRID_CELLS, check_xlsx, grid_cells_limit, gunzip_bounded, read_report_bytes,
+                                         refuse_own_workbook)
 from xlbilling.core.money import MAX_REPORT_VALUE, D, excel_serial_to_date, out_of_range
 from xlbilling.core.period import Period
 from xlbilling.core.records import Source, UsageRecord
 from xlbilling.core.rules.axcient_bff import parse_flag
-from xlbilling.errors import (BadCellsError, CellProblem, MissingColumnsError, ReportError, RuleInputError,
+from xlbilling.errors import (BadCellsError, CellProblem, LimitError, MissingColumnsError, ReportError, RuleInputError,
                               UnrecognisedReportError)
 
 # How many leading rows may precede the header (portal titles, blank lines).
@@ -530,6 +532,13 @@ class Table:
     loader: Callable[[int, Sequence[int]], tuple[Any, list[int]]]
     delimiter: str | None = None
     encoding: str | None = None
+    # CSV only: the same text split by the other delimiters, tried when no reader
+    # recognises a header with the sniffed one (a quoted field full of ';').
+    variants: Callable[[], list["Table"]] | None = None
+    # Set by read_report before load(): keep a last row cut short (with a warning)
+    # instead of refusing the file; warnings found while loading go to `notes`.
+    accept_short_last_row: bool = False
+    notes: list[str] = field(default_factory=list)
 
     def load(self, header_index: int, positions: Sequence[int]) -> tuple[Any, list[int]]:
         return self.loader(header_index, positions)
@@ -563,7 +572,7 @@ def load_tables(data: bytes, file: str) -> tuple[str, list[Table]]:
     kind = sniff_type(data)
     if kind == "gz":
         try:
-            inner = gzip.decompress(data)
+            inner = gunzip_bounded(data, file)  # refused while inflating past the bounds (bombs)
         except (OSError, EOFError, zlib.error) as err:
             raise UnrecognisedReportError(f"{file}: a gzip file that cannot be opened ({err}): the download is"
                                           " probably truncated; download it again") from None
@@ -586,23 +595,15 @@ def _workbook_tables(data: bytes, file: str, kind: str) -> list[Table]:
     import python_calamine as pc
 
     if kind == "xlsx":
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as z:
-                bad = z.testzip()
-                names = set(z.namelist())
-        except (zipfile.BadZipFile, EOFError, OSError) as err:
-            raise UnrecognisedReportError(f"{file}: starts like an .xlsx (zip) file but cannot be opened ({err}):"
-                                          " the download is probably truncated; download it again") from None
-        if bad is not None:
-            raise UnrecognisedReportError(f"{file}: the .xlsx (zip) file is damaged (member {bad!r}); download it again")
-        if "xl/workbook.xml" not in names:
-            raise UnrecognisedReportError(f"{file}: a zip file but not an Excel workbook (no xl/workbook.xml);"
-                                          " expected a vendor report (.xls, .xlsx, .csv)")
+        # member sizes, inflation ratio, CRCs and each sheet's used area, all checked
+        # while streaming and before calamine (which aborts on a huge grid)
+        check_xlsx(data, file)
     try:
         wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as err:  # calamine raises its own and plain errors for damaged files
         raise UnrecognisedReportError(f"{file}: cannot open it as .{kind} ({type(err).__name__}: {err});"
                                       " the file may be damaged or password-protected") from None
+    refuse_own_workbook(file, wb.sheet_names)
     tables: list[Table] = []
     try:
         for name in wb.sheet_names:
@@ -640,9 +641,16 @@ def _grid_loader(grid: list[list[object]]):
 
 # -- HTML tables saved as .xls ---------------------------------------------
 
+# HTML's own bounds (WHATWG: colspan is clamped to 1000, rowspan to 65534); a
+# larger value is refused rather than clamped: no vendor report needs it.
+MAX_COLSPAN, MAX_ROWSPAN = 1000, 65534
+
+
 class _TableParser(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, file: str = "") -> None:
         super().__init__(convert_charrefs=True)
+        self.file = file
+        self.cells = 0
         self.tables: list[list[list[str]]] = []
         self._stack: list[list[list[str]]] = []
         self._cell: list[str] | None = None
@@ -655,10 +663,24 @@ class _TableParser(HTMLParser):
             self._row = []
         elif tag in ("td", "th") and self._row is not None:
             self._cell = []
-            span = dict(attrs).get("colspan")
-            self._span = int(span) if span and span.isdigit() else 1
+            a = dict(attrs)
+            self._span = self._bounded(a.get("colspan"), "colspan", MAX_COLSPAN)
+            self._bounded(a.get("rowspan"), "rowspan", MAX_ROWSPAN)  # checked; rows are not spanned
+            self.cells += self._span
+            if self.cells > MAX_GRID_CELLS:
+                raise LimitError(f"{self.file}: the HTML tables hold more than {MAX_GRID_CELLS:,} cells; refusing it")
         elif tag == "br" and self._cell is not None:
             self._cell.append(" ")
+
+    def _bounded(self, value: str | None, name: str, limit: int) -> int:
+        text = (value or "").strip()
+        if not (text.isascii() and text.isdigit()):
+            return 1
+        if len(text) > 7 or int(text) > limit:
+            row = sum(len(t) for t in self._stack) + 1
+            raise LimitError(f"{self.file}: HTML table row {row}: {name}={text[:20]!r}; at most {limit} is read"
+                             " (HTML's own limit): refusing the file")
+        return max(1, int(text))
 
     def handle_endtag(self, tag):
         if tag in ("td", "th") and self._cell is not None and self._row is not None:
@@ -676,12 +698,32 @@ class _TableParser(HTMLParser):
             self._cell.append(data)
 
 
+def utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le' / 'utf-16-be' for text saved as UTF-16 without a BOM (Excel's
+    "Unicode text" from some tools): most ASCII characters then have a NUL byte
+    on the same side.  None for anything else (a binary file has NULs all over)."""
+    head = data[:4096]
+    if len(head) < 8 or head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    head = head[: len(head) // 2 * 2]
+    even, odd = head[0::2], head[1::2]
+    n = len(odd)
+    if odd.count(0) > 0.6 * n and even.count(0) < 0.05 * n:
+        return "utf-16-le"
+    if even.count(0) > 0.6 * n and odd.count(0) < 0.05 * n:
+        return "utf-16-be"
+    return None
+
+
 def _decode(data: bytes, file: str) -> tuple[str, str]:
-    """FORMATS.md: UTF-8 with or without BOM, else cp1252 (UTF-16 when it has a BOM)."""
+    """FORMATS.md: UTF-8 with or without BOM, else cp1252 (UTF-16 when it has a BOM,
+    or when its NUL bytes say so)."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16"), "utf-16"
+    elif enc := utf16_without_bom(data):
+        return data.decode(enc, errors="replace"), enc
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -690,7 +732,7 @@ def _decode(data: bytes, file: str) -> tuple[str, str]:
 
 def _html_tables(data: bytes, file: str) -> list[Table]:
     text, encoding = _decode(data, file)
-    parser = _TableParser()
+    parser = _TableParser(file)
     parser.feed(text)
     parser.close()
     tables = [t for t in parser.tables if t]
@@ -710,6 +752,9 @@ def _json_table(data: bytes, file: str) -> Table:
     text, encoding = _decode(data, file)
     try:
         obj = json.loads(text)
+    except RecursionError:
+        raise LimitError(f"{file}: JSON nested deeper than xlbilling reads (a report is a list of rows, two levels);"
+                         " refusing it") from None
     except json.JSONDecodeError as err:
         raise UnrecognisedReportError(f"{file}: looks like JSON but cannot be parsed ({err}); the file may be"
                                       " truncated") from None
@@ -727,18 +772,39 @@ def _json_table(data: bytes, file: str) -> Table:
                 seen.add(k)
                 keys.append(k)
     # Row numbers as if the list were a sheet: header row 1, first object row 2.
+    grid_cells_limit(file, len(obj), len(keys), "JSON list")
     grid: list[list[object]] = [list(keys)]
-    for o in obj:
-        grid.append([_json_cell(o.get(k)) for k in keys])
+    for n, o in enumerate(obj, start=2):
+        try:
+            grid.append([_json_cell(o.get(k)) for k in keys])
+        except LimitError as err:
+            raise LimitError(f"{file}: row {n} (object {n - 1}): {err}") from None
     return Table(file, "json", None, grid[:PREVIEW_ROWS], _grid_loader(grid), encoding=encoding)
 
 
 def _json_cell(v: object) -> object:
     if isinstance(v, (dict, list)):
+        if _depth(v) > MAX_JSON_CELL_DEPTH:
+            raise LimitError(f"a JSON value nested more than {MAX_JSON_CELL_DEPTH} levels inside a row; refusing it")
         return json.dumps(v)
     if isinstance(v, float):
         return repr(v)  # JSON numbers as text, parsed exactly later
     return v
+
+
+MAX_JSON_CELL_DEPTH = 32
+
+
+def _depth(v: object) -> int:
+    """Nesting depth of a JSON value, without recursion."""
+    depth, level = 0, [v]
+    while level:
+        depth += 1
+        if depth > MAX_JSON_CELL_DEPTH:
+            return depth
+        level = [c for x in level for c in (x.values() if isinstance(x, dict) else x if isinstance(x, list) else ())
+                 if isinstance(c, (dict, list))]
+    return depth
 
 
 # -- delimited text (pandas with the pyarrow string dtype for big files) -----
@@ -766,6 +832,10 @@ class _Text:
             self._text, self.encoding = data.decode("utf-16"), "utf-16"
             self.body = b""
             return
+        if enc := utf16_without_bom(data):
+            self._text, self.encoding = data.decode(enc, errors="replace"), enc
+            self.body = b""
+            return
         self.body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
         head = self.body[:65536]
         try:  # a multi-byte character cut at the end of the head is fine
@@ -788,8 +858,24 @@ class _Text:
                 self._text = self.body.decode("cp1252", errors="replace")
         return self._text
 
+    def line_count(self) -> int:
+        """Physical lines (a last line without a line break counts)."""
+        if self._text is None and self.encoding == "utf-8":
+            n = self.body.count(b"\n")
+            return n + (1 if self.body and not self.body.endswith(b"\n") else 0)
+        text = self.text()
+        return text.count("\n") + (1 if text and not text.endswith("\n") else 0)
+
+    def ends_with_newline(self) -> bool:
+        if self._text is None and self.encoding == "utf-8":
+            return self.body.rstrip(b" \t").endswith((b"\n", b"\r"))
+        return self.text().rstrip(" \t").endswith(("\n", "\r"))
+
     def utf8(self) -> bytes:
         return self.body if self.encoding == "utf-8" and self._text is None else self.text().encode("utf-8")
+
+
+DELIMITERS = (",", ";", "\t", "|")
 
 
 def _csv_table(data: bytes, file: str) -> Table:
@@ -800,9 +886,20 @@ def _csv_table(data: bytes, file: str) -> Table:
         head_lines = head_lines[:-1]  # the last line may be cut
     if "\x00" in head:
         raise UnrecognisedReportError(f"{file}: a binary file, not a spreadsheet or CSV report")
-    delimiter = _sniff_delimiter(head_lines)
+    sniffed = _sniff_delimiter(head_lines)
+
+    def variants() -> list[Table]:
+        return [_delimited_table(source, file, head_lines, d) for d in DELIMITERS if d != sniffed]
+
+    table = _delimited_table(source, file, head_lines, sniffed)
+    table.variants = variants
+    return table
+
+
+def _delimited_table(source: "_Text", file: str, head_lines: list[str], delimiter: str) -> Table:
     preview: list[list[object]] = [[c if c.strip() else None for c in row]
                                    for row in csv.reader(head_lines, delimiter=delimiter)]
+    table: Table
 
     def load(header_index: int, positions: Sequence[int]):
         import numpy as np
@@ -813,6 +910,7 @@ def _csv_table(data: bytes, file: str) -> Table:
         # module.  Row numbers count records as a spreadsheet shows them.
         width = max((len(r) for r in preview[header_index:header_index + 1]), default=0)
         wanted = [p for p in positions if p < width]
+        shape = _Shape()
         try:
             frame = _arrow_csv(source.utf8(), delimiter, header_index, width, wanted)
         except _BadUTF8:
@@ -820,9 +918,21 @@ def _csv_table(data: bytes, file: str) -> Table:
             try:
                 frame = _arrow_csv(source.utf8(), delimiter, header_index, width, wanted)
             except (_RaggedCSV, _BadUTF8):
-                frame = _python_csv(source.text(), delimiter, header_index, wanted)
+                frame = _python_csv(source.text(), delimiter, header_index, wanted, shape)
         except _RaggedCSV:
-            frame = _python_csv(source.text(), delimiter, header_index, wanted)
+            frame = _python_csv(source.text(), delimiter, header_index, wanted, shape)
+        # Files that lose rows do not pass: a quote never closed (the rest of the file
+        # read as one cell), a last row cut short.
+        if source.line_count() - (header_index + 1) > len(frame):
+            _check_spanning_cells(source.text(), delimiter, header_index, width, table.file)
+        if shape.last_width is not None and shape.last_width < width and not source.ends_with_newline():
+            where = f"{table.file}, row {header_index + 1 + shape.records}"
+            if not table.accept_short_last_row:
+                raise ReportError(f"{where}: the last row has {shape.last_width} of the {width} fields and the"
+                                  " file does not end with a line break: the file looks cut short. Download it"
+                                  " again, or add --accept-short-last-row to read that row as it is")
+            table.notes.append(f"row {header_index + 1 + shape.records}: last row cut short ({shape.last_width} of"
+                               f" {width} fields), read as it is (--accept-short-last-row)")
         rows = np.arange(header_index + 2, header_index + 2 + len(frame))
         if len(frame) and wanted:
             # Drop blank records (e.g. ",,,," trailing rows) without a Python loop.
@@ -837,7 +947,39 @@ def _csv_table(data: bytes, file: str) -> Table:
                 frame[p] = ""
         return frame, rows.tolist()
 
-    return Table(file, "csv", None, preview, load, delimiter=delimiter, encoding=source.encoding)
+    table = Table(file, "csv", None, preview, load, delimiter=delimiter, encoding=source.encoding)
+    return table
+
+
+class _Shape:
+    """What the csv-module fallback saw: records after the header, the last one's width."""
+
+    def __init__(self) -> None:
+        self.records = 0
+        self.last_width: int | None = None
+
+
+def _check_spanning_cells(text: str, delimiter: str, header_index: int, width: int, file: str) -> None:
+    """Some records span several lines: fine for a quoted address, not for a
+    quote that never closes and swallows the rows below it (the Altaro case:
+    49 users read as 2).  A cell holding a line that looks like a whole row
+    (at least width-1 delimiters) is refused, naming the row."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    line = 0
+    for i, row in enumerate(reader):
+        start = line + 1
+        line = reader.line_num
+        if i <= header_index or line == start:
+            continue
+        for cell in row:
+            if "\n" not in cell:
+                continue
+            inner = cell.split("\n")[1:]
+            if any(part.count(delimiter) >= max(1, width - 1) for part in inner) or cell.count("\n") > 1000:
+                raise ReportError(
+                    f"{file}, row {i + 1} (line {start}): a quote (\") opens a cell that runs over {line - start + 1}"
+                    f" lines holding what look like whole rows: the quote is probably never closed, so rows"
+                    f" would be lost. Fix that cell's quotes or download the report again")
 
 
 class _RaggedCSV(Exception):
@@ -871,7 +1013,7 @@ def _arrow_csv(raw: bytes, delimiter: str, header_index: int, width: int, wanted
     return frame
 
 
-def _python_csv(text: str, delimiter: str, header_index: int, wanted: Sequence[int]):
+def _python_csv(text: str, delimiter: str, header_index: int, wanted: Sequence[int], shape: "_Shape | None" = None):
     """Rows of any length (short rows padded, extra cells ignored): the csv module."""
     import pandas as pd
 
@@ -881,20 +1023,17 @@ def _python_csv(text: str, delimiter: str, header_index: int, wanted: Sequence[i
         if i <= header_index:
             continue
         n = len(row)
+        if shape is not None:
+            shape.records += 1
+            shape.last_width = n
         for p in wanted:
             cols[p].append(row[p] if p < n else "")
     return pd.DataFrame({p: pd.Series(v, dtype=pd.StringDtype("pyarrow")) for p, v in cols.items()})
 
 
 def read_bytes(path: str | Path) -> tuple[bytes, str, str]:
-    p = Path(path)
-    try:
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise ReportError(f"{path}: file not found") from None
-    except IsADirectoryError:
-        raise ReportError(f"{path}: is a folder, expected a report file") from None
-    return data, p.name, hashlib.sha256(data).hexdigest()
+    """(bytes, name, sha256): regular files only, bounded, changes noticed (readers/integrity.py)."""
+    return read_report_bytes(path)
 
 
 # ============================================================================

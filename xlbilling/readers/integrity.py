@@ -1,0 +1,302 @@
+"""Reading untrusted report files within bounds, and noticing when a file is
+not what it was: the one place a report's bytes come off the disk.
+
+Why a module of its own: every limit here is checked *while* streaming, before
+the memory is spent - a 4 MB gzip that inflates to 5 GB is refused after the
+first ~50 MB, an .xlsx whose sheet claims cell XFD1048576 is refused before
+calamine allocates a 17-billion-cell grid (which aborts the process), a FIFO
+or /dev/zero is refused before it is opened for reading.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import stat
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from xlbilling.errors import LimitError, ReportError, UnrecognisedReportError
+
+# Bounds (generous for real vendor reports: the largest sample class, a
+# million-row Altaro CSV, is ~120 MB; a 20,000-row Axcient .xlsx ~3 MB zipped).
+MAX_REPORT_BYTES = 1 << 30             # a report file on disk
+MAX_INFLATED_BYTES = 1 << 30           # a gzip's content, or an .xlsx's members together
+MAX_RATIO = 200                        # inflated / compressed, once past RATIO_GRACE_BYTES
+RATIO_GRACE_BYTES = 50 << 20           # small files may compress very well (blank cells)
+MAX_SHEET_ROWS = 1_048_576             # Excel's own limits
+MAX_SHEET_COLUMNS = 16_384
+MAX_GRID_CELLS = 20_000_000            # rows x columns of one sheet's used area (calamine fills it densely)
+MAX_ZIP_MEMBERS = 10_000
+CHUNK = 1 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class FileStamp:
+    """What identifies the file's content without reading it again."""
+
+    device: int
+    inode: int
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+
+    @classmethod
+    def of(cls, st: os.stat_result) -> "FileStamp":
+        return cls(st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def read_report_bytes(path: str | Path) -> tuple[bytes, str, str]:
+    """(bytes, file name, SHA-256) of a regular file, read once, bounded.
+
+    Refuses, naming the file: a missing file, a folder, anything that is not a
+    regular file (FIFO, device such as /dev/zero, socket) - checked with stat
+    before opening, and the open is O_NONBLOCK so a FIFO swapped in between
+    cannot hang - a file above MAX_REPORT_BYTES, and a file that changed while
+    it was read (size, mtime or inode differ before and after, or fewer/more
+    bytes came than stat said): its rows could be a mix of two versions."""
+    p = Path(path)
+    name = p.name or str(path)
+    try:
+        before = os.stat(p)
+    except FileNotFoundError:
+        raise ReportError(f"{path}: file not found") from None
+    except NotADirectoryError:
+        raise ReportError(f"{path}: file not found (a part of the path is not a folder)") from None
+    if stat.S_ISDIR(before.st_mode):
+        raise ReportError(f"{path}: is a folder, expected a report file")
+    _require_regular(path, before.st_mode)
+    if before.st_size > MAX_REPORT_BYTES:
+        raise LimitError(f"{path}: {before.st_size:,} bytes; reports above {MAX_REPORT_BYTES:,} bytes are not read")
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOCTTY", 0)
+    fd = os.open(p, flags)
+    try:
+        opened = os.fstat(fd)
+        _require_regular(path, opened.st_mode)
+        if FileStamp.of(opened) != FileStamp.of(before):
+            raise _changed(path)
+        digest = hashlib.sha256()
+        parts: list[bytes] = []
+        total = 0
+        while True:
+            chunk = os.read(fd, CHUNK)
+            if not chunk:
+                break
+            total += len(chunk)
+            if total > MAX_REPORT_BYTES:
+                raise LimitError(f"{path}: more than {MAX_REPORT_BYTES:,} bytes; reports that large are not read")
+            digest.update(chunk)
+            parts.append(chunk)
+        after = os.fstat(fd)
+    finally:
+        os.close(fd)
+    try:
+        again = os.stat(p)
+    except OSError:
+        raise _changed(path) from None
+    if total != before.st_size or FileStamp.of(after) != FileStamp.of(before) or \
+            FileStamp.of(again) != FileStamp.of(before):
+        raise _changed(path)
+    return b"".join(parts), name, digest.hexdigest()
+
+
+def _changed(path) -> ReportError:
+    return ReportError(f"{path}: the file changed while it was being read (size or modification time differ"
+                       " before and after): rows could come from two versions. Wait until the download or"
+                       " copy has finished, then run again")
+
+
+def _require_regular(path, mode: int) -> None:
+    if stat.S_ISREG(mode):
+        return
+    kind = ("a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
+    raise ReportError(f"{path}: is {kind}; only regular files are read as reports (save the report to a file"
+                      " first)")
+
+
+def require_regular_file(path: str | Path, what: str = "file") -> None:
+    """stat-only check for inputs other libraries open (the price book)."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise ReportError(f"{path}: {what} not found") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise ReportError(f"{path}: is a folder, expected a {what}")
+    _require_regular(path, st.st_mode)
+
+
+# -- gzip ---------------------------------------------------------------------
+
+def gunzip_bounded(data: bytes, file: str, *, limit: int | None = None) -> bytes:
+    """gzip content (all members), inflated in chunks and refused as soon as it
+    passes `limit` bytes or MAX_RATIO times the compressed bytes consumed so far
+    (past the grace): a bomb costs ~50 MB of work, not its full size."""
+    limit = MAX_INFLATED_BYTES if limit is None else limit
+    out: list[bytes] = []
+    total = 0
+    rest = data
+    while rest:
+        start = len(data) - len(rest)
+        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        pending = rest
+        while pending and not d.eof:
+            chunk = d.decompress(pending, CHUNK)
+            pending = d.unconsumed_tail
+            total += len(chunk)
+            _check_inflated(file, "gzip content", total, start + len(rest) - len(pending), limit)
+            out.append(chunk)
+        if not d.eof:
+            raise zlib.error("the gzip stream ends early (truncated)")
+        rest = d.unused_data.lstrip(b"\x00")  # zero padding after the last member is allowed
+        if rest and not rest.startswith(b"\x1f\x8b"):
+            break
+    return b"".join(out)
+
+
+def _check_inflated(file: str, what: str, inflated: int, compressed: int, limit: int) -> None:
+    if inflated > limit:
+        raise LimitError(f"{file}: the {what} inflates to more than {limit:,} bytes; refusing it (a real report is"
+                         " far smaller; this looks like a decompression bomb)")
+    if inflated > RATIO_GRACE_BYTES and inflated > MAX_RATIO * max(compressed, 1):
+        raise LimitError(f"{file}: the {what} inflates more than {MAX_RATIO}x ({inflated:,} bytes from"
+                         f" {compressed:,} so far); refusing it as a likely decompression bomb")
+
+
+# -- xlsx (zip) -----------------------------------------------------------------
+
+_CELL_REF = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{1,4})([0-9]{1,9})\"")
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b[^>]*?(?:\br=\"([0-9]{1,9})\")?[^>]*?>")
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s>/]")
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?\bref=\"(?:[A-Z]+[0-9]+:)?([A-Z]{1,4})([0-9]{1,9})\"")
+
+
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n
+
+
+def check_xlsx(data: bytes, file: str) -> None:
+    """Open the zip, check member count and declared sizes, then inflate every
+    member in chunks with the caps above (which also checks each CRC) and scan
+    each worksheet's cells for its used area - all before calamine sees it."""
+    import io
+
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as err:
+        raise UnrecognisedReportError(f"{file}: starts like an .xlsx (zip) file but cannot be opened ({err}):"
+                                      " the download is probably truncated; download it again") from None
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > MAX_ZIP_MEMBERS:
+            raise LimitError(f"{file}: {len(infos):,} parts in the .xlsx zip (limit {MAX_ZIP_MEMBERS:,}); refusing it")
+        declared = sum(i.file_size for i in infos)
+        _check_inflated(file, ".xlsx (zip)", declared, len(data), MAX_INFLATED_BYTES)
+        for info in infos:  # honest bombs: refused from the declared sizes, nothing inflated
+            _check_inflated(file, f".xlsx member {info.filename!r}", info.file_size, info.compress_size,
+                            MAX_INFLATED_BYTES)
+        names = {i.filename for i in infos}
+        if "xl/workbook.xml" not in names:
+            raise UnrecognisedReportError(f"{file}: a zip file but not an Excel workbook (no xl/workbook.xml);"
+                                          " expected a vendor report (.xls, .xlsx, .csv)")
+        total = 0
+        for info in infos:
+            if info.is_dir():
+                continue
+            sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+            scan = _SheetScan(file, info.filename) if sheet else None
+            member_total = 0
+            try:
+                # zipfile stops at the declared size and checks the CRC at the end, so
+                # a member lying about its size is refused as damaged, never inflated on.
+                with zf.open(info) as member:
+                    while True:
+                        chunk = member.read(CHUNK)
+                        if not chunk:
+                            break
+                        total += len(chunk)
+                        member_total += len(chunk)
+                        _check_inflated(file, ".xlsx (zip)", total, len(data), MAX_INFLATED_BYTES)
+                        _check_inflated(file, f".xlsx member {info.filename!r}", member_total,
+                                        info.compress_size, MAX_INFLATED_BYTES)
+                        if scan:
+                            scan.feed(chunk)
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as err:
+                raise UnrecognisedReportError(f"{file}: the .xlsx (zip) file is damaged (member {info.filename!r}:"
+                                              f" {err}); download it again") from None
+            if scan:
+                scan.feed(b"", final=True)
+
+
+class _SheetScan:
+    """Used area of one worksheet XML, from its cell references, fed in chunks."""
+
+    def __init__(self, file: str, member: str):
+        self.file, self.member = file, member
+        self.max_row = self.max_col = self.rows = self.cells = 0
+        self.tail = b""
+
+    def feed(self, chunk: bytes, final: bool = False) -> None:
+        buf = self.tail + chunk
+        cut = buf.rfind(b"<")  # a tag cut by the chunk boundary waits for the next chunk
+        if final or cut < 0 or len(buf) - cut > 4096:
+            cut = len(buf)
+        body, self.tail = buf[:cut], buf[cut:]
+        for m in _CELL_REF.finditer(body):
+            col, row = _col_number(m.group(1)), int(m.group(2))
+            if col > self.max_col:
+                self.max_col = col
+            if row > self.max_row:
+                self.max_row = row
+        for m in _ROW_TAG.finditer(body):
+            self.rows += 1
+            if m.group(1) and int(m.group(1)) > self.max_row:
+                self.max_row = int(m.group(1))
+        self.cells += len(_CELL_TAG.findall(body))
+        self._check()
+
+    def _check(self) -> None:
+        rows = max(self.max_row, self.rows)
+        cols = self.max_col or (1 if self.cells else 0)
+        where = f"{self.file}: worksheet {self.member.rsplit('/', 1)[-1]}"
+        if rows > MAX_SHEET_ROWS or cols > MAX_SHEET_COLUMNS:
+            raise LimitError(f"{where}: cells reach row {rows:,}, column {cols:,}; beyond Excel's"
+                             f" {MAX_SHEET_ROWS:,} rows x {MAX_SHEET_COLUMNS:,} columns: refusing it")
+        if rows * cols > MAX_GRID_CELLS or self.cells > MAX_GRID_CELLS:
+            raise LimitError(f"{where}: the used area is {rows:,} rows x {cols:,} columns"
+                             f" ({max(rows * cols, self.cells):,} cells); xlbilling reads at most"
+                             f" {MAX_GRID_CELLS:,} cells per sheet: refusing it")
+
+
+# Sheet names of xlbilling's own workbooks (writers/layout.py SHEETS, pricing/schema.py):
+# a previous month's billing workbook carries import sheets whose headers look
+# like the vendor reports it was built from, so it must be refused by name.
+BILLING_SHEETS = frozenset({"Summary", "Invoice lines", "Reconciliation", "Problems", "Imports"})
+PRICEBOOK_SHEETS = frozenset({"Settings", "Customers", "Accounts", "Rates"})
+
+
+def refuse_own_workbook(file: str, sheet_names) -> None:
+    names = set(sheet_names)
+    if len(names & BILLING_SHEETS) >= 3:
+        raise UnrecognisedReportError(
+            f"{file}: this is an xlbilling billing workbook (sheets {', '.join(sorted(names & BILLING_SHEETS))}),"
+            " not a vendor report: give the vendor reports it was built from instead")
+    if PRICEBOOK_SHEETS <= names:
+        raise UnrecognisedReportError(f"{file}: this is an xlbilling price book, not a vendor report: pass it with"
+                                      " --pricebook")
+
+
+def grid_cells_limit(file: str, rows: int, cols: int, what: str = "table") -> None:
+    """The same cell bound for tables built in Python (HTML, JSON)."""
+    if rows * max(cols, 1) > MAX_GRID_CELLS:
+        raise LimitError(f"{file}: the {what} has {rows:,} rows x {cols:,} columns; xlbilling reads at most"
+                         f" {MAX_GRID_CELLS:,} cells: refusing it")
+
+
+__all__ = ["refuse_own_workbook", "read_report_bytes", "require_regular_file", "gunzip_bounded", "check_xlsx", "grid_cells_limit",
+           "MAX_REPORT_BYTES", "MAX_INFLATED_BYTES", "MAX_GRID_CELLS"]

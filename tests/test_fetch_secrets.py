@@ -113,6 +113,7 @@ def test_key_appears_in_no_output_log_or_file_end_to_end(vendor, tmp_path):
     vendor.behaviour.clients = [{"id": 1, "name": "Contoso"}]
     vendor.behaviour.devices = [{"id": 9, "client_id": 1, "name": "DC", "type": "SERVER", "d2c": False,
                                  "vaults": [{"id": 3, "type": "Cloud"}], "local_usage": 5, "cloud_usage": 6}]
+    vendor.behaviour.vaults = [{"id": 3, "type": "Cloud", "devices": [{"id": 9}]}]  # /vault lists the device's vault
     link = vendor.altaro_link()
     runs = [
         _cli(["fetch", "altaro", "--link", link, "--month", "2026-10", "--out", "a.csv"], env, work),

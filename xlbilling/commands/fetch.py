@@ -44,7 +44,14 @@ def register(subparsers) -> None:
     x.add_argument("--base-url", default=os.environ.get("XLBILLING_X360RECOVER_BASE_URL",
                                                         x360recover.DEFAULT_BASE_URL),
                    help="API base URL (default: $XLBILLING_X360RECOVER_BASE_URL or %(default)s)")
-    x.add_argument("--page-size", type=int, default=100, metavar="N", help="records per page (default %(default)s)")
+    x.add_argument("--page-size", type=int, default=100, metavar="N",
+                   help="devices per /device page (default %(default)s)")
+    x.add_argument("--vault-limit", type=int, default=1000, metavar="N",
+                   help="vaults asked for in the one /vault call (it has no offset); a listing this long is "
+                        "refused as possibly cut off (default %(default)s)")
+    x.add_argument("--max-wait", type=float, default=300.0, metavar="S",
+                   help="longest single wait on a busy answer: 429 (Retry-After), 403 (possible DDoS "
+                        "protection, 300 s), 504 (60 s) (default %(default)g)")
     _common(x)
     parser.set_defaults(func=run)
 
@@ -89,11 +96,15 @@ def _run_altaro(args, month: dt.date, out_path: Path | None, http_settings: Http
 
 def _run_x360(args, month: dt.date, out_path: Path | None, http_settings: HttpSettings) -> int:
     say = stderr_progress("fetch x360recover")
-    if args.page_size < 1:
-        raise XlbillingError(f"--page-size: expected a positive number, found {args.page_size}")
+    for option, value in (("--page-size", args.page_size), ("--vault-limit", args.vault_limit)):
+        if value < 1:
+            raise XlbillingError(f"{option}: expected a positive number, found {value}")
+    if not args.max_wait >= 0:
+        raise XlbillingError(f"--max-wait: expected seconds >= 0, found {args.max_wait}")
     check_url(args.base_url, what="--base-url")
     key = get_key("x360recover")
-    settings = x360recover.X360Settings(base_url=args.base_url, page_size=args.page_size, http=http_settings)
+    settings = x360recover.X360Settings(base_url=args.base_url, page_size=args.page_size,
+                                        vault_limit=args.vault_limit, max_wait_s=args.max_wait, http=http_settings)
     table = x360recover.fetch_device_table(key, settings=settings, progress=say)
     note = x360recover.month_note(month, table.fetched_at)
     if out_path is not None and out_path.suffix.lower() in (".xlsx", ".xlsm"):
@@ -106,8 +117,9 @@ def _run_x360(args, month: dt.date, out_path: Path | None, http_settings: HttpSe
     if note:
         say(note)
     tiers = {}
+    tier_at = table.columns.index("tier")
     for row in table.rows:
-        tiers[row[-1]] = tiers.get(row[-1], 0) + 1
+        tiers[row[tier_at]] = tiers.get(row[tier_at], 0) + 1
     tier_txt = ", ".join(f"{n} {t}" for t, n in sorted(tiers.items())) or "no devices"
     say(f"month {month:%Y-%m} (data as of {table.fetched_at:%Y-%m-%d %H:%M} UTC): {len(table.rows)} device(s) of "
         f"{table.clients} client(s) [{tier_txt}] -> {args.out}")

@@ -15,7 +15,7 @@ import ipaddress
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
+from typing import Callable, Collection, Mapping
 
 import httpx
 
@@ -102,13 +102,16 @@ def get(client: httpx.Client, url: httpx.URL | str, *, key_header: str, key: Api
         params: Mapping[str, object] | None = None, accept: str = "*/*",
         settings: HttpSettings, retry_safe_failures: bool,
         retry_connect_failures: bool = True,
-        on_retry: Callable[[str], None] | None = None) -> Answer:
+        on_retry: Callable[[str], None] | None = None,
+        caller_retries: Collection[int] = ()) -> Answer:
     """One GET, mapped to `Answer` or `FetchError`.
 
     retry_safe_failures: retry connect errors, timeouts and 5xx answers (only
     for idempotent reads whose server does not count calls).
     retry_connect_failures: retry only when the request never reached the
     server (connect error/timeout) - safe even for rate-limited links.
+    caller_retries: statuses returned at once, not retried here, because the
+    caller waits them out its own way (x360Recover: 504 after 60 s).
     """
     attempts = 1 + max(0, settings.retries)
     wait_s = settings.backoff_s
@@ -155,7 +158,7 @@ def get(client: httpx.Client, url: httpx.URL | str, *, key_header: str, key: Api
         if problem is None and (short := _length_problem(headers, body, where)):
             problem, retryable = short, retry_safe_failures
         if problem is None:
-            if 500 <= status < 600 and retry_safe_failures and attempt < attempts:
+            if 500 <= status < 600 and retry_safe_failures and attempt < attempts and status not in caller_retries:
                 problem, retryable = f"{where} answered HTTP {status}", True
             else:
                 return Answer(status, headers, body, str(url), time.monotonic() - started,

@@ -1,61 +1,60 @@
-"""Axcient x360Recover public API client: clients, devices and vaults in, the
-canonical device usage table out (docs/architecture.md), one row per
-protected system with its tier from `rules.x360recover.endpoint_tier`.
+"""Axcient x360Recover public API client: organization, clients, devices,
+appliances and vaults in, the canonical device usage table out
+(docs/architecture.md), one row per protected system with its tier from
+`rules.x360recover.endpoint_tier`.  The joining is pure (`x360recover_table`).
 
-API facts used (FORMATS.md; Axcient's OpenAPI "x360Recover API" 0.2.x published
-at developer.axcient.com, as mirrored in github.com/adamburley/AxcientAPI
-x360Recover.yaml and ApiNotes.md):
-- key in the `x-api-key` header; 401 = missing/invalid key, 403 = the key lacks
-  a permission (API keys are created under Settings > API Keys in x360Portal);
-- list endpoints answer a JSON array; `/device` takes `limit`/`offset`
-  (the other lists take them harmlessly or ignore them) - see `_pages`;
-- ids are `id` (newer) or `id_` (0.2.x spec); `os` is an object
-  {os_type, os_name, bits} or a string; sizes are integers (bytes).
-
-Tier derivation (seeds/002), documented in docs/fetch.md:
-- on_axcient_cloud = the device is on any vault of type `Cloud` (from the
-  device's `vaults[]`, or from a `/vault` listing that names the device);
-- on_appliance = not d2c and not a cloud-archive (cloud-only) copy.  A device
-  is taken as being on an appliance when the API says so (`appliance_id`
-  present on the device or on a vault's device entry), else when it has local
-  backup data (`local_usage` > 0 or a `latest_local_rp`).
+API facts used (docs/fetch.md gives the sources): Axcient's OpenAPI document
+"x360Recover API" 0.3.1 (production server https://axapi.axcient.com/x360recover;
+kept in github.com/adamburley/AxcientAPI, x360Recover.yaml) and the public
+clients reading it (adamburley/AxcientAPI ApiNotes.md, WYRE-AI/node-axcient,
+derpenstiltskin/immybot-axcient-x360recover):
+- key in the `x-api-key` header.  A bad key answers 401 {"message":
+  "Unauthorized"}; an unknown route or a non-numeric id ALSO answers 401, as
+  {"code": 401, "msg": "Unauthorized"} - so the first call probes a route every
+  version has (`/organization`) and reasons from the answer (`_probe`);
+- `/device` pages with limit/offset; `/vault` takes `limit` and NO offset: it
+  is read in one call and refused when it may be cut (`_vaults`);
+- `/appliance?include_devices=true` lists the protected systems on each
+  appliance: that, not a vault entry's `appliance_id` (kept by archived
+  systems), decides "on an appliance";
+- no published rate limit: 429 is retried after `Retry-After` (capped), 403
+  once judged possible DDoS protection after 5 minutes, 504 after 60 s, each
+  at most `busy_retries` times, as the public clients do (`_Api.get_json`).
 """
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import json
-from collections import Counter
+import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 import httpx
 
-from xlbilling.core.rules.x360recover import endpoint_tier
 from xlbilling.errors import AuthError, FetchError, NotAllowedError, RateLimitedError
 from xlbilling.fetch import http
 from xlbilling.fetch.secrets import ApiKey
+from xlbilling.fetch.x360recover_table import COLUMNS, DeviceTable, build_table, month_note  # noqa: F401
+from xlbilling.fetch.x360recover_table import _client_id, _id, _key
 
 KEY_HEADER = "x-api-key"
 DEFAULT_BASE_URL = "https://axapi.axcient.com/x360recover"
-COLUMNS = ("client_id", "client_name", "id", "name", "type", "os", "d2c", "vault_types",
-           "on_appliance", "local_usage", "cloud_usage", "vault_usage", "tier")
+DOCUMENTED_PATH = "/x360recover"
 MAX_PAGES = 10_000  # a server that never stops paging is a bug, not a big partner
+# Waits as derpenstiltskin/immybot-axcient-x360recover uses them (3 retries each).
+WAIT_429_S, WAIT_403_S, WAIT_504_S = 60.0, 300.0, 60.0
+BUSY = {429: "rate limit", 403: "possible DDoS protection", 504: "gateway timeout"}
 
 
 @dataclass(frozen=True, slots=True)
 class X360Settings:
     base_url: str = DEFAULT_BASE_URL
     page_size: int = 100
+    vault_limit: int = 1000      # /vault has no offset: one call asking this many
+    max_wait_s: float = 300.0    # cap on any one wait (429 Retry-After, 403, 504)
+    busy_retries: int = 3
     http: http.HttpSettings = field(default_factory=http.HttpSettings)
-
-
-@dataclass(frozen=True, slots=True)
-class DeviceTable:
-    columns: tuple[str, ...]
-    rows: tuple[tuple[object, ...], ...]
-    clients: int
-    warnings: tuple[str, ...]
-    fetched_at: dt.datetime
 
 
 def fetch_device_table(key: ApiKey, *, settings: X360Settings = X360Settings(),
@@ -66,130 +65,152 @@ def fetch_device_table(key: ApiKey, *, settings: X360Settings = X360Settings(),
     api = _Api(base, key, settings, say)
     with http.make_client(base, settings.http) as client:
         api.client = client
-        clients = {_key(_id(item, "client")): item for item in api.list("/client")}
+        _probe(api)
+        clients = {_key(_id(item, "client")): item for item in api.records("/client", None)}
         say(f"{len(clients)} client(s)")
-        devices: dict[str, tuple[object, dict]] = {}
-        org_devices = api.list("/device", missing_ok=True)
-        if org_devices and all(_client_id(d) is not None for d in org_devices):
-            for d in org_devices:
-                devices[_key(_id(d, "device"))] = (_client_id(d), d)
-        else:
-            # /device is absent or does not say whose a device is: ask per client.
-            for n, client in enumerate(clients.values(), 1):
-                cid = _id(client, "client")
-                say(f"devices of client {n}/{len(clients)}")
-                for d in api.list(f"/client/{cid}/device"):
-                    devices[_key(_id(d, "device"))] = (cid, d)
+        devices = _devices(api, clients)
         say(f"{len(devices)} device(s)")
-        vaults = api.list("/vault")
+        appliances = api.records("/appliance", {"include_devices": "true"}, optional=True)
+        say("/appliance not available: appliance presence taken from local backup data" if appliances is None
+            else f"{len(appliances)} appliance(s)")
+        vaults = _vaults(api, devices)
         say(f"{len(vaults)} vault(s)")
-    return build_table(clients, devices, vaults, fetched_at=now())
+    return build_table(clients, devices, vaults, appliances, fetched_at=now())
 
 
-def build_table(clients: dict[str, dict], devices: dict[str, tuple[object, dict]], vaults: list[dict], *,
-                fetched_at: dt.datetime) -> DeviceTable:
-    """Join clients, devices and vaults into the canonical rows (pure).
-    `clients` and `devices` are keyed by id as text (`_key`)."""
-    warnings: list[str] = []
-    vault_type: dict[str, str] = {}
-    on_vault: dict[str, set[str]] = {}
-    vault_entry: dict[str, dict] = {}
-    for v in vaults:
-        vtype = _vault_type(v.get("type"))
-        vault_type[_key(_id(v, "vault"))] = vtype
-        for short in v.get("devices") or []:
-            did = _key(_id(short, "vault device"))
-            on_vault.setdefault(did, set()).add(vtype)
-            vault_entry.setdefault(did, short)
-    # A device on a vault but in no device list (e.g. left on a cloud vault
-    # after removal from the appliance, seeds/002) is still billable: include
-    # it when the vault listing says whose it is and what it is.
-    only_on_vaults = [did for did in on_vault if did not in devices]
-    usable = [did for did in only_on_vaults
-              if _client_id(vault_entry[did]) is not None and vault_entry[did].get("type")]
-    for did in usable:
-        devices[did] = (_client_id(vault_entry[did]), vault_entry[did])
-    if usable:
-        warnings.append(f"{len(usable)} device(s) appear only in vault listings (not in the device lists); "
-                        f"included with the data the vault listing gives (first: id {usable[0]})")
-    skipped = [did for did in only_on_vaults if did not in usable]
-    if skipped:
-        warnings.append(f"{len(skipped)} device id(s) appear only in vault listings without a client or type "
-                        f"and were left out: {', '.join(skipped[:10])}")
+def _devices(api: "_Api", clients: dict[str, dict]) -> dict[str, tuple[object, dict]]:
+    devices: dict[str, tuple[object, dict]] = {}
+    org_devices = api.list("/device", optional=True)
+    if org_devices and all(_client_id(d) is not None for d in org_devices):
+        for d in org_devices:
+            devices[_key(_id(d, "device"))] = (_client_id(d), d)
+        return devices
+    # /device is absent (401 for an unknown route on an older version) or does
+    # not say whose a device is: ask per client.
+    for n, client in enumerate(clients.values(), 1):
+        cid = _path_id(_id(client, "client"), "client")
+        api.say(f"devices of client {n}/{len(clients)}")
+        for d in api.records(f"/client/{cid}/device", None):
+            devices[_key(_id(d, "device"))] = (cid, d)
+    return devices
 
-    rows = []
-    archived_by_client: Counter = Counter()
-    for did, (cid, d) in devices.items():
-        raw_id = _id(d, "device")
-        types = set(on_vault.get(did, set()))
-        per_vault = [s if isinstance(s, dict) else {"id": s} for s in d.get("vaults") or []
-                     if isinstance(s, (dict, int, str)) and not isinstance(s, bool)]
-        for short in per_vault:
-            short_type = short.get("type")
-            types.add(_vault_type(short_type) if short_type
-                      else vault_type.get(_key(short.get("id", short.get("id_"))), "Unknown"))
-        types.discard("Unknown")
-        d2c = _flag(d.get("d2c"), "d2c", raw_id)
-        appliance = _on_appliance(d, vault_entry.get(did), d2c, raw_id)
-        ckey = None if cid is None else _key(cid)
-        if not d2c and not appliance:
-            archived_by_client[ckey] += 1
-        client = clients.get(ckey) or {}
-        name = client.get("name")
-        if name is None and isinstance(d.get("client"), dict):
-            name = d["client"].get("name")
-        local = _size(d, "local_usage", raw_id)
-        cloud = _size(d, "cloud_usage", raw_id)
-        vault = _size(d, "vault_usage", raw_id)
-        if d.get("cloud_usage") is None and per_vault:
-            # not given: the sum of this device's usage on Axcient cloud vaults
-            cloud = sum(_size(s, "device_usage", raw_id) for s in per_vault
-                        if _vault_type(s.get("type") or vault_type.get(_key(s.get("id", s.get("id_"))))) == "Cloud")
-        rows.append((cid, name or "", raw_id, d.get("name") or "", str(d.get("type") or "").upper(),
-                     _os(d.get("os")), int(d2c), ";".join(sorted(types)), int(appliance), local, cloud, vault,
-                     endpoint_tier(int(appliance), int("Cloud" in types))))
-    orphans = [r for r in rows if r[0] is None or _key(r[0]) not in clients]
-    if orphans:
-        warnings.append(f"{len(orphans)} device(s) belong to no listed client (first: device {orphans[0][2]}, "
-                        f"client_id {orphans[0][0]!r})")
-    rows.sort(key=lambda r: (str(r[1]).lower(), str(r[0]), str(r[3]).lower(), str(r[2])))
-    warnings.extend(_check_counters(clients, archived_by_client))
-    unknown = [r for r in rows if r[4] not in ("SERVER", "WORKSTATION")]
-    if unknown:
-        warnings.append(f"{len(unknown)} device(s) have a type other than SERVER/WORKSTATION "
-                        f"(first: id {unknown[0][2]} {unknown[0][4]!r})")
-    return DeviceTable(COLUMNS, tuple(rows), len(clients), tuple(warnings), fetched_at)
+
+def _vaults(api: "_Api", devices: dict[str, tuple[object, dict]]) -> list[dict]:
+    """/vault in one call (no offset exists); refused when it may be cut: as
+    many vaults as asked for, or a device naming a vault the listing lacks
+    (systems only on that vault would silently go unbilled)."""
+    limit = api.settings.vault_limit
+    vaults = api.records("/vault", {"limit": limit, "include_devices": "true"})
+    if len(vaults) >= limit:
+        raise FetchError(f"x360Recover /vault returned {len(vaults)} vaults, as many as asked for (limit {limit}): "
+                         f"the listing may be cut off and /vault has no offset to read the rest; nothing was "
+                         f"written. Run again with a larger --vault-limit")
+    listed = {_key(_id(v, "vault")) for v in vaults}
+    for did, (_cid, d) in devices.items():
+        for short in d.get("vaults") or []:
+            vid = _key(short.get("id", short.get("id_"))) if isinstance(short, dict) else _key(short)
+            if vid not in listed:
+                raise FetchError(f"x360Recover /vault returned {len(vaults)} vaults but device {did} is on vault "
+                                 f"{vid}, which the listing lacks: the listing looks incomplete (cut by the "
+                                 f"server?); nothing was written. Try again, or a larger --vault-limit")
+    return vaults
+
+
+def _probe(api: "_Api") -> None:
+    """First call: a route every 0.3.x API has.  Tells a bad key from a wrong
+    base URL, which both answer 401 (the two bodies differ: ApiNotes.md)."""
+    answer = api.raw("/organization", None)
+    if answer.status == 200:
+        org = api.decode(answer)
+        name = org.get("name") if isinstance(org, dict) else None
+        api.say(f"key accepted for organization {name!r}" if name else "key accepted")
+        api.probed = True
+        return
+    if answer.status == 401:
+        raise _unauthorised(answer, api, probing=True)
+    if answer.status == 404:
+        raise FetchError(f"HTTP 404 from x360Recover /organization at {http.describe_url(str(api.base))}: "
+                         f"likely a wrong --base-url - the x360Recover API answers unknown routes with 401, "
+                         f"so a 404 comes from another server (documented base: {DEFAULT_BASE_URL})")
+    raise _status_error(answer, api.key, api.base)
+
+
+def _unauthorised(answer: http.Answer, api: "_Api", *, probing: bool) -> FetchError:
+    path = httpx.URL(answer.url).path
+    where = f"x360Recover {path} at {http.describe_url(str(api.base))}"
+    body = _json_or_none(answer.body)
+    route_shape = isinstance(body, dict) and body.get("code") == 401 and "msg" in body
+    key_shape = isinstance(body, dict) and set(body) == {"message"}
+    wrong_path = not api.base.path.rstrip("/").endswith(DOCUMENTED_PATH)
+    if not probing:
+        return FetchError(f"HTTP 401 from {where}, although the key was accepted moments ago: the API answers "
+                          f"401 for a route it does not have or a non-numeric id, so this API version likely "
+                          f"lacks {path}")
+    if route_shape or (wrong_path and not key_shape):
+        return FetchError(f"HTTP 401 from {where}: likely a wrong --base-url, not a bad key - the answer has the "
+                          f"shape the API gives unknown routes, for /organization, a route every version has. "
+                          f"The documented base is {DEFAULT_BASE_URL}")
+    hint = (" The base URL does not end in /x360recover: check it as well." if wrong_path else "")
+    return AuthError(f"HTTP 401 from {where}: likely a bad API key (the answer has the API's bad-key shape, for "
+                     f"/organization, a route every version has). Create a key in x360Portal > Settings > API "
+                     f"Keys and store it with `xlbilling auth set x360recover`.{hint}")
 
 
 class _Api:
-    """Paged GETs against the base URL, with the status mapping done once."""
+    """GETs against the base URL: busy-answer backoff, status mapping, paging."""
 
-    def __init__(self, base: httpx.URL, key: ApiKey, settings: X360Settings, say: Callable[[str], None]):
-        self.base, self.key, self.settings, self.say = base, key, settings, say
+    def __init__(self, base: httpx.URL, key: ApiKey, settings: X360Settings, say: Callable[[str], None],
+                 sleep: Callable[[float], None] = time.sleep):
+        self.base, self.key, self.settings, self.say, self.sleep = base, key, settings, say, sleep
         self.client: httpx.Client | None = None
+        self.probed = False
 
     def url(self, path: str) -> httpx.URL:
         return self.base.copy_with(path=self.base.path.rstrip("/") + path)
 
-    def get_json(self, url: httpx.URL | str, params: dict | None, *, missing_ok: bool = False):
-        answer = http.get(self.client, url, key_header=KEY_HEADER, key=self.key, params=params,
-                          accept="application/json", settings=self.settings.http,
-                          retry_safe_failures=True, on_retry=self.say)
-        if answer.status == 404 and missing_ok:
-            return None
-        if answer.status != 200:
-            raise _status_error(answer, self.key, self.base)
+    def raw(self, path: str, params: dict | None) -> http.Answer:
+        """One GET, waiting out 429/403/504 a bounded number of times."""
+        for attempt in range(self.settings.busy_retries + 1):
+            answer = http.get(self.client, self.url(path), key_header=KEY_HEADER, key=self.key, params=params,
+                              accept="application/json", settings=self.settings.http,
+                              retry_safe_failures=True, on_retry=self.say, caller_retries=(504,))
+            if answer.status not in BUSY or _permission_refusal(answer):
+                return answer
+            if attempt == self.settings.busy_retries:
+                raise _busy_error(answer, self, attempt + 1)
+            wait_s, why = _busy_wait(answer, self.settings.max_wait_s)
+            self.say(f"HTTP {answer.status} from {path} ({BUSY[answer.status]}): {why}; waiting {wait_s:g} s "
+                     f"(retry {attempt + 1} of {self.settings.busy_retries})")
+            self.sleep(wait_s)
+        raise AssertionError("unreachable")
+
+    def decode(self, answer: http.Answer):
         try:
             return json.loads(answer.body.decode("utf-8-sig"))
         except ValueError:
             raise FetchError(f"x360Recover {httpx.URL(answer.url).path}: the answer is not valid JSON "
                              f"(truncated?); nothing was written, try again") from None
 
-    def list(self, path: str, *, missing_ok: bool = False) -> list[dict] | None:
+    def get_json(self, path: str, params: dict | None, *, optional: bool = False):
+        """JSON of a 200; None for an optional route the API does not have
+        (404, or 401 after the probe showed the key is good)."""
+        answer = self.raw(path, params)
+        if answer.status == 200:
+            return self.decode(answer)
+        if optional and (answer.status == 404 or (answer.status == 401 and self.probed)):
+            return None
+        if answer.status == 401:
+            raise _unauthorised(answer, self, probing=not self.probed)
+        raise _status_error(answer, self.key, self.base)
+
+    def records(self, path: str, params: dict | None, *, optional: bool = False) -> list[dict] | None:
+        data = self.get_json(path, params, optional=optional)
+        return None if data is None else _unwrap(data, path)
+
+    def list(self, path: str, *, optional: bool = False) -> list[dict] | None:
         items: list[dict] = []
         seen: set = set()
-        pages = self._pages(path, missing_ok=missing_ok)
-        for page_no, page in enumerate(pages, 1):
+        for page_no, page in enumerate(self._pages(path, optional=optional), 1):
             if page is None:
                 return None
             fresh = [x for x in page if _key(_id(x, path)) not in seen]
@@ -199,77 +220,98 @@ class _Api:
                 self.say(f"{path}: page {page_no}, {len(items)} so far")
         return items
 
-    def _pages(self, path: str, *, missing_ok: bool) -> Iterator[list[dict] | None]:
-        """Paging, as the API does it (limit/offset, as for /device in the
-        public spec), tolerant of servers that ignore it:
-        - a bare JSON array: next offset until a page is empty, longer than
-          `limit` (paging ignored), or repeats ids (offset ignored);
-        - an object holding one list (`data`/`items`/`results`/...): the same,
-          or follow its `next` link / stop at its `total` when it gives them.
-        """
-        limit = self.settings.page_size
-        offset = 0
-        url: httpx.URL | str = self.url(path)
-        params: dict | None = {"limit": limit, "offset": offset}
+    def _pages(self, path: str, *, optional: bool) -> Iterator[list[dict] | None]:
+        """limit/offset paging (the document's `/device`), tolerant of a server
+        that ignores it: next offset until a page is empty, longer than `limit`
+        (paging ignored) or repeats ids (offset ignored).  A short page is not
+        the last: a server may cap the page size below `limit`."""
+        limit, offset = self.settings.page_size, 0
         seen_ids: set = set()
         for _ in range(MAX_PAGES):
-            data = self.get_json(url, params, missing_ok=missing_ok and offset == 0)
+            data = self.get_json(path, {"limit": limit, "offset": offset}, optional=optional and offset == 0)
             if data is None:
                 yield None
                 return
-            items, next_link, total = _unwrap(data, path)
+            items = _unwrap(data, path)
             ids = [_key(_id(x, path)) for x in items]
             repeated = bool(ids) and all(i in seen_ids for i in ids)
             seen_ids.update(ids)
             yield items
-            if repeated:
-                return
-            if next_link:
-                url, params = self._same_origin(next_link), None
-                continue
             offset += len(items)
-            if total is not None and offset >= total:
+            if repeated or not items or len(items) > limit:
                 return
-            if not items or params is None or len(items) > limit:
-                return  # empty page = the end; longer than asked = the server ignored `limit`
-            # A short page is not taken as the last: a server may cap the page
-            # size below `limit`.  The listing ends at the first empty page.
-            params = {"limit": limit, "offset": offset}
         raise FetchError(f"x360Recover {path}: more than {MAX_PAGES} pages - the server keeps paging; "
                          f"nothing was written")
 
-    def _same_origin(self, link: str) -> httpx.URL:
-        target = self.base.join(link)
-        if (target.scheme, target.host, target.port) != (self.base.scheme, self.base.host, self.base.port):
-            raise FetchError(f"x360Recover: the next-page link points to {http.describe_url(str(target))}, "
-                             f"another host; not followed so the key stays with the API host")
-        return target
+
+def _permission_refusal(answer: http.Answer) -> bool:
+    """A 403 the API explains as missing permissions (problem+json
+    ForbiddenException / "Not enough permissions") is not DDoS protection."""
+    if answer.status != 403:
+        return False
+    body = _json_or_none(answer.body)
+    return isinstance(body, dict) and (body.get("type") == "ForbiddenException"
+                                       or "permission" in str(body.get("detail", "")).lower())
 
 
-def _unwrap(data: object, path: str) -> tuple[list[dict], str | None, int | None]:
-    if isinstance(data, list):
-        items, next_link, total = data, None, None
-    elif isinstance(data, dict):
-        lists = {k: v for k, v in data.items() if isinstance(v, list)}
-        preferred = [k for k in ("data", "items", "results", "clients", "devices", "vaults") if k in lists]
-        if preferred:
-            items = lists[preferred[0]]
-        elif len(lists) == 1:
-            items = next(iter(lists.values()))
-        else:
-            raise FetchError(f"x360Recover {path}: expected a list of records, found an object with keys "
-                             f"{sorted(data)[:10]}")
-        links = data.get("links") if isinstance(data.get("links"), dict) else {}
-        next_link = data.get("next") or data.get("next_page") or links.get("next")
-        next_link = next_link if isinstance(next_link, str) and next_link else None
-        total = data.get("total", data.get("total_count", data.get("count")))
-        total = total if isinstance(total, int) and not isinstance(total, bool) else None
+def _busy_wait(answer: http.Answer, cap_s: float) -> tuple[float, str]:
+    if answer.status == 429:
+        asked = _retry_after_s(answer.headers.get("retry-after"))
+        wanted, why = (asked, f"Retry-After {asked:g} s") if asked is not None else (WAIT_429_S, "no Retry-After")
+    elif answer.status == 403:
+        wanted, why = WAIT_403_S, "a 403 without a permission message may be DDoS protection"
     else:
-        raise FetchError(f"x360Recover {path}: expected a JSON list, found {type(data).__name__}")
-    bad = [x for x in items if not isinstance(x, dict)]
+        wanted, why = WAIT_504_S, "the API's gateway gave up waiting for the service"
+    if wanted > cap_s:
+        why += f", capped at --max-wait {cap_s:g} s"
+    return min(wanted, cap_s), why
+
+
+def _retry_after_s(value: str | None) -> float | None:
+    """Retry-After as seconds or an HTTP date (RFC 9110); None if absent/unreadable."""
+    if not value:
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone.utc)
+    return max(0.0, (when - dt.datetime.now(dt.timezone.utc)).total_seconds())
+
+
+def _busy_error(answer: http.Answer, api: _Api, attempts: int) -> FetchError:
+    path = httpx.URL(answer.url).path
+    where = f"x360Recover {path} at {http.describe_url(str(api.base))}"
+    tried = f"after {attempts} attempts"
+    if answer.status == 429:
+        retry = _retry_after_s(answer.headers.get("retry-after"))
+        return RateLimitedError(f"HTTP 429 from {where} {tried}: the API's rate limit (none is published); wait "
+                                f"{f'{retry:g} s' if retry is not None else 'a few minutes'} and run again",
+                                retry_after_s=retry)
+    if answer.status == 403:
+        return NotAllowedError(f"HTTP 403 from {where} {tried}, waiting between: likely DDoS protection blocking "
+                               f"this address for longer, or the key lacks permission for {path} (x360Portal > "
+                               f"Settings > API Keys); try later, then check the key")
+    return FetchError(f"HTTP 504 from {where} {tried}: the API's gateway timed out each time (a vendor-side "
+                      f"problem, often a large listing); try again later")
+
+
+def _unwrap(data: object, path: str) -> list[dict]:
+    """A JSON array of records; a single record object (as the document
+    literally describes `/vault`, `/appliance` and `/client`) is a list of one."""
+    if isinstance(data, dict) and ("id" in data or "id_" in data):
+        data = [data]
+    if not isinstance(data, list):
+        keys = sorted(data)[:10] if isinstance(data, dict) else type(data).__name__
+        raise FetchError(f"x360Recover {path}: expected a JSON list of records, found {keys}")
+    bad = [x for x in data if not isinstance(x, dict)]
     if bad:
         raise FetchError(f"x360Recover {path}: expected objects in the list, found {type(bad[0]).__name__}")
-    return items, next_link, total
+    return data
 
 
 def _status_error(answer: http.Answer, key: ApiKey, base: httpx.URL) -> FetchError:
@@ -277,19 +319,9 @@ def _status_error(answer: http.Answer, key: ApiKey, base: httpx.URL) -> FetchErr
     where = f"x360Recover {path} at {http.describe_url(str(base))}"
     detail = _detail(answer.body, key)
     said = f" The server said: {detail!r}." if detail else ""
-    if answer.status == 401:
-        return AuthError(f"HTTP 401 from {where}: the API key is missing or invalid. Create a key in "
-                         f"x360Portal > Settings > API Keys and store it with `xlbilling auth set "
-                         f"x360recover`.{said}")
     if answer.status == 403:
-        return NotAllowedError(f"HTTP 403 from {where}: the key is valid but lacks permission for this "
-                               f"endpoint. Edit the key in x360Portal > Settings > API Keys and enable "
-                               f"x360Recover access.{said}")
-    if answer.status == 429:
-        retry = answer.headers.get("retry-after", "")
-        return RateLimitedError(f"HTTP 429 from {where}: too many requests; wait "
-                                f"{retry + ' s' if retry.isdigit() else 'a minute'} and run again.{said}",
-                                retry_after_s=float(retry) if retry.isdigit() else None)
+        return NotAllowedError(f"HTTP 403 from {where}: the key lacks permission for this endpoint. Edit the key "
+                               f"in x360Portal > Settings > API Keys and enable x360Recover access.{said}")
     if answer.status == 404:
         return FetchError(f"HTTP 404 from {where}: not found - check --base-url (the API lives under "
                           f"{DEFAULT_BASE_URL}).{said}")
@@ -302,108 +334,22 @@ def _status_error(answer: http.Answer, key: ApiKey, base: httpx.URL) -> FetchErr
     return FetchError(f"HTTP {answer.status} from {where}: unexpected answer.{said}")
 
 
+def _json_or_none(body: bytes):
+    try:
+        return json.loads(body[:2000].decode("utf-8-sig"))
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
 def _detail(body: bytes, key: ApiKey) -> str:
     text = body[:400].decode("utf-8", "replace").replace(key.reveal(), "<hidden>")
     return " ".join("".join(c if c.isprintable() else " " for c in text).split())[:200]
 
 
-def _id(item: dict, what: str) -> object:
-    value = item.get("id", item.get("id_"))
-    if value is None or isinstance(value, (dict, list, bool)):
-        raise FetchError(f"x360Recover {what}: a record without an id: {sorted(item)[:8]}")
-    return value
-
-
-def _key(value: object) -> str:
-    """Ids compared as text: one endpoint may give 101, another "101"."""
-    return str(value).strip()
-
-
-def _client_id(item: dict) -> object:
-    value = item.get("client_id")
-    if value is None and isinstance(item.get("client"), dict):
-        value = item["client"].get("id", item["client"].get("id_"))
-    return value
-
-
-def _vault_type(value: object) -> str:
-    text = str(value or "").strip().lower()
-    return {"cloud": "Cloud", "private": "Private"}.get(text, "Unknown" if not text else str(value).strip())
-
-
-def _flag(value: object, what: str, did: object) -> bool:
-    if value is None or value == "":
-        return False
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int) and value in (0, 1):
-        return bool(value)
-    if isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0", "yes", "no"):
-        return value.strip().lower() in ("true", "1", "yes")
-    raise FetchError(f"x360Recover device {did}: {what} should be true/false, found {value!r}")
-
-
-def _on_appliance(d: dict, vault_short: dict | None, d2c: bool, did: object) -> bool:
-    if d2c:
-        return False
-    for source in (d, vault_short or {}):
-        if "appliance_id" in source:
-            return source["appliance_id"] not in (None, "", 0)
-    if isinstance(d.get("cloud_archive"), bool):
-        return not d["cloud_archive"]
-    return _size(d, "local_usage", did) > 0 or bool(d.get("latest_local_rp"))
-
-
-def _size(d: dict, field_name: str, did: object) -> int:
-    """Sizes are integer bytes as the API gives them; absent = 0."""
-    value = d.get(field_name)
-    if value is None or value == "":
-        return 0
-    if isinstance(value, bool):
-        raise FetchError(f"x360Recover device {did}: {field_name} should be a byte count, found {value!r}")
-    if isinstance(value, int):
-        size = value
-    elif isinstance(value, float) and value.is_integer():
-        size = int(value)
-    elif isinstance(value, str) and value.strip().isdigit():
-        size = int(value.strip())
-    else:
-        raise FetchError(f"x360Recover device {did}: {field_name} should be a whole number of bytes, "
-                         f"found {value!r}")
-    if size < 0:
-        raise FetchError(f"x360Recover device {did}: {field_name} is negative ({size})")
-    return size
-
-
-def _os(value: object) -> str:
-    if isinstance(value, dict):
-        return str(value.get("os_name") or value.get("os_type") or "")
-    return "" if value is None else str(value)
-
-
-def _check_counters(clients: dict, archived_by_client: Counter) -> list[str]:
-    """Cross-check our cloud-only derivation against each client's
-    devices_counters.cloud_archive (the API's own count): a difference is
-    reported, never silently corrected."""
-    out = []
-    for ckey, client in clients.items():
-        counters = client.get("devices_counters")
-        if not isinstance(counters, dict) or not isinstance(counters.get("cloud_archive"), list):
-            continue
-        expected = sum(int(c.get("count") or 0) for c in counters["cloud_archive"] if isinstance(c, dict))
-        if expected != archived_by_client.get(ckey, 0):
-            out.append(f"client {ckey} ({client.get('name')}): the API counts {expected} cloud-archive "
-                       f"device(s), the device data gives {archived_by_client.get(ckey, 0)}; check the tiers")
-    return out
-
-
-def month_note(month: dt.date, fetched_at: dt.datetime) -> str | None:
-    """The API gives the current state, not a month's history."""
-    current = dt.date(fetched_at.year, fetched_at.month, 1)
-    if month < current:
-        return (f"warning: --month {month:%Y-%m} is in the past, but the x360Recover API gives the state as of "
-                f"now ({fetched_at:%Y-%m-%d %H:%M} UTC); the table describes today, not {month:%Y-%m}")
-    if month > current:
-        return f"warning: --month {month:%Y-%m} is in the future; the table describes today"
-    return None
-
+def _path_id(value: object, what: str) -> str:
+    """An id put in a path must be a number: the API answers a non-numeric id
+    with 401, which would look like a bad key."""
+    text = str(value).strip()
+    if not text.isdigit():
+        raise FetchError(f"x360Recover: {what} id {value!r} is not a number; the API would answer 401 for it")
+    return text

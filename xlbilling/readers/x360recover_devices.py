@@ -85,6 +85,8 @@ class X360DevicesReader(Reader):
         Col("cloud_usage", ("Cloud Usage", "cloudUsage", "cloud_usage_bytes")),
         Col("vault_usage", ("Vault Usage", "vaultUsage"), required=False),
         Col("tier", ("Tier", "License Tier", "Rate Tier"), required=False),
+        Col("client_active", ("Client Active", "active"), required=False),
+        Col("client_health_status", ("Client Health Status", "health_status"), required=False),
     )
     one_of = (("tier", "vault_types", "vaults"),)
     numeric_cols = ("cloud_usage", "local_usage", "vault_usage")
@@ -145,6 +147,7 @@ class X360DevicesReader(Reader):
         if d2c_devices:
             out.warnings.append(f"{d2c_devices} Direct-to-Cloud (d2c) device(s) counted as d2c_server/"
                                 "d2c_workstation, outside endpoint licensing and cloud_gb")
+        out.warnings.extend(self._client_states(ctx, customers))
         if assumed_appliance:
             out.warnings.append("no on_appliance or local_usage column: non-d2c devices on a cloud vault are taken"
                                 " as on an appliance (bundled); cloud-only systems cannot be told apart")
@@ -152,6 +155,22 @@ class X360DevicesReader(Reader):
             out.warnings.append("no on_appliance column: devices with local_usage 0 on a cloud vault are taken as"
                                 " cloud-only (no copy on an appliance), the others as on an appliance")
         return out
+
+    def _client_states(self, ctx: Context, customers: dict[str, str]) -> list[str]:
+        """Inactive and parked clients (the API's `active`, `health_status`)
+        are billed as the table says, and listed for review: a client the
+        vendor marks inactive may be one the partner forgot to stop billing."""
+        if not (ctx.has("client_active") or ctx.has("client_health_status")):
+            return []
+        active, health, clients = ctx.col("client_active"), ctx.col("client_health_status"), ctx.col("client_id")
+        found: dict[tuple[str, str], list[int]] = {}
+        for i, row in enumerate(ctx.row_numbers):
+            state = rules.client_state(cell_text(active[i]), cell_text(health[i]))
+            if state:
+                found.setdefault((cell_text(clients[i]), state), []).append(row)
+        return [f"client {client} ({customers.get(client, client)}) is {state} in x360Recover but has "
+                f"{len(rows)} protected system(s) in this table (rows {', '.join(map(str, rows[:5]))}): review "
+                f"before billing" for (client, state), rows in found.items()]
 
     def _tier(self, ctx: Context, i: int, row: int, d2c: bool, cols) -> str | None:
         if ctx.has("tier") and cell_text(cols["tier"][i]):

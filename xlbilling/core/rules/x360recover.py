@@ -51,6 +51,19 @@ def endpoint_tier(on_appliance: object, on_axcient_cloud: object) -> str:
     return "self-hosted"
 
 
+def client_state(active: object, health_status: object) -> str | None:
+    """'inactive', 'parked' or None for an x360Recover client.  The API's
+    OpenAPI document gives `active` (boolean) and `health_status` (text whose
+    values it does not list): `active` false (or 0) is inactive; a health
+    status naming PARK is parked.  Such clients are listed for review, not
+    silently billed (or silently dropped)."""
+    if active is False or str(active).strip().lower() in ("0", "false"):
+        return "inactive"
+    if "PARK" in str(health_status or "").upper():
+        return "parked"
+    return None
+
+
 def endpoint_charge(servers: object, workstations: object, server_rate: object,
                     workstation_rate: object, currency: str = "USD") -> Result:
     """servers x server_rate + workstations x workstation_rate, rounded once.

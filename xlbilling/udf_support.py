@@ -401,7 +401,7 @@ class Udf:
             columns = {i: _fit(cells, rows * width) for i, (_, _, cells) in grids.items()}
         except Exception as err:  # noqa: BLE001 - the UDF boundary: every error becomes cell text
             return cell_text(name, err)
-        result = self._rows(fixed, columns)
+        result = _columns(self, fixed, columns)
         if width == 1:
             return result       # a column: one [value] per row
         flat = [row[0] for row in result]
@@ -427,7 +427,8 @@ class Udf:
             if memo_on:
                 # True == 1 == 1.0 as dict keys, yet TRUE is refused where 1 is a number:
                 # a row holding a value equal to True/False is keyed with its cell types too.
-                key = (cells, tuple(map(type, cells))) if (True in cells or False in cells) else cells
+                # 0 == -0.0 too, yet D(-0.0) is -0: such rows are keyed by repr (type and sign).
+                key = tuple(map(repr, cells)) if (True in cells or False in cells) else cells
                 try:
                     hit = memo.get(key, _MISS)
                 except TypeError:  # an unhashable cell: compute the row
@@ -446,6 +447,18 @@ class Udf:
                 memo[key] = value
             append([value])
         return result
+
+
+def _columns(udf: Udf, fixed: list, columns: dict[int, list]) -> list[list]:
+    """A call over ranges: the exact numpy column path (xlbilling.udf_columns),
+    which sends the rows it cannot prove exact through udf._rows; udf._rows
+    alone if that path itself fails (a bug there must not cost a result)."""
+    try:
+        from xlbilling.udf_columns import column_rows
+
+        return column_rows(udf, fixed, columns)[0]
+    except Exception:  # noqa: BLE001 - the per-row Decimal path is the reference
+        return udf._rows(fixed, columns)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from xlbilling import udf_columns, udfs
+from xlbilling.core.rules import acronis, common, x360recover
 from xlbilling.udf_support import CellError, ExcelError, cell_text
 
 NA_SCODE = 0x800A07FA - (1 << 32)   # #N/A as COM hands it over (error 2042), an int
@@ -219,3 +220,33 @@ def test_hand_computed_rows():
     # cost 12.5 x 0.8 = 10: markup 10 x 1.25 = 12.5; margin 10 / (1 - 0.375) = 16; sell 12.5 x 0.5 = 6.25
     assert udfs.RESELLER_PRICE([[12.5]] * 4, [[0.2]], [["markup"], ["margin"], ["sell"], [""]],
                                [[0.25], [0.375], [0.5], [0.9]]) == [[12.5], [16.0], [6.25], [12.5]]
+
+
+VALUE_ONLY = [  # (value-only rule the UDF calls, the rule with its working, argument kinds)
+    (acronis.cost_price_value, acronis.cost_price, "nn"),
+    (acronis.reseller_price_value, acronis.reseller_price, "nnrn"),
+    (acronis.commitment_fee_value, acronis.commitment_fee, "nnc"),
+    (common.convert_currency_value, common.convert_currency, "nnc"),
+    (x360recover.endpoint_charge_value, x360recover.endpoint_charge, "nnnnc"),
+    (x360recover.pool_allowance_gb_value, x360recover.pool_allowance_gb, "nnnn"),
+    (x360recover.storage_overage_gb_value, x360recover.storage_overage_gb, "nnnnn"),
+]
+
+
+@pytest.mark.parametrize("value_only, with_working, kinds", VALUE_ONLY)
+def test_value_only_rules_match_the_rules_with_working(value_only, with_working, kinds):
+    """The UDFs' per-row path skips the working text: same value, same error."""
+    rng = random.Random(13)
+    pick = {"n": lambda: rng.choice(ODD_NUMBERS) if rng.random() < 0.2 else nice_number(rng, 0, 1.5),
+            "r": lambda: rng.choice(["markup", "margin", "sell", "", None, "bogus"]),
+            "c": lambda: rng.choice(["USD", "JPY", "BHD", "EURO"])}
+
+    def outcome(fn, row):
+        try:
+            return repr(fn(*row) if fn is value_only else fn(*row).value)
+        except Exception as err:  # noqa: BLE001 - the error is part of the outcome
+            return f"{type(err).__name__}: {err}"
+
+    for _ in range(3000):
+        row = [pick[k]() for k in kinds]
+        assert outcome(value_only, row) == outcome(with_working, row), row

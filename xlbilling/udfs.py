@@ -149,7 +149,7 @@ _ENDPOINT_CHARGE = Udf(
     (Arg("servers"), Arg("workstations"), Arg("server_rate"), Arg("workstation_rate"),
      Arg("currency_code", "USD", "a currency code", currency=True)),
     # seeds/002: servers and workstations each at their own price, not prorated.
-    lambda s, w, sr, wr, cur: x360recover.endpoint_charge(s, w, sr, wr, cur).value,
+    x360recover.endpoint_charge_value,
     "servers x server_rate + workstations x workstation_rate, rounded to the currency",
     example=Example('3, 12, 45, 12.5, "USD"', (3.0, 12.0, 45.0, 12.5, "USD"),
                     "3 x 45 + 12 x 12.5 = 135 + 150"),
@@ -183,7 +183,7 @@ _POOL_ALLOWANCE_GB = Udf(
     "POOL_ALLOWANCE_GB",
     (Arg("server_licenses"), Arg("workstation_licenses"), Arg("server_gb", 2000), Arg("workstation_gb", 200)),
     # seeds/002: 2 TB per server license, 200 GB per workstation license, pooled.
-    lambda s, w, sgb, wgb: x360recover.pool_allowance_gb(s, w, sgb, wgb).value,
+    x360recover.pool_allowance_gb_value,
     "pooled cloud allowance in GB: server_licenses x server_gb + workstation_licenses x workstation_gb",
     example=Example("3, 12", (3.0, 12.0, None, None), "3 x 2000 + 12 x 200 = 6000 + 2400"),
 )
@@ -193,7 +193,7 @@ _STORAGE_OVERAGE_GB = Udf(
     (Arg("cloud_gb"), Arg("server_licenses"), Arg("workstation_licenses"), Arg("server_gb", 2000),
      Arg("workstation_gb", 200)),
     # seeds/002: cloud usage beyond the pool is billed per GB; never negative.
-    lambda used, s, w, sgb, wgb: x360recover.storage_overage_gb(used, s, w, sgb, wgb).value,
+    x360recover.storage_overage_gb_value,
     "GB of cloud usage above the pool allowance, never negative",
     example=Example("9000, 3, 12", (9000.0, 3.0, 12.0, None, None), "9000 - (3 x 2000 + 12 x 200) = 9000 - 8400"),
 )
@@ -202,7 +202,7 @@ _COST_PRICE = Udf(
     "COST_PRICE",
     (Arg("sell_price"), Arg("distributor_discount", expected="a fraction (20% = 0.2)")),
     # seeds/001: cost price = sell price x (1 - distributor discount).
-    lambda sell, disc: acronis.cost_price(sell, disc).value,
+    acronis.cost_price_value,
     "sell_price x (1 - distributor_discount), unrounded",
     example=Example("12.5, 20%", (12.5, 0.2), "12.5 x (1 - 0.2)"),
 )
@@ -212,7 +212,7 @@ _RESELLER_PRICE = Udf(
     (Arg("sell_price"), Arg("distributor_discount", expected="a fraction (20% = 0.2)"),
      Arg("rule", "", "markup, margin, sell or blank"), Arg("rate", 0, "a fraction (20% = 0.2)")),
     # seeds/001: markup on cost, margin on cost, percent of sell; blank: the sell price stands.
-    lambda sell, disc, rule, rate: acronis.reseller_price(sell, disc, rule, rate).value,
+    acronis.reseller_price_value,
     "price under rule markup (cost x (1 + rate)), margin (cost / (1 - rate), rate below 1),"
     " sell (sell x rate) or blank (sell price unchanged); unrounded",
     example=Example('12.5, 20%, "margin", 37.5%', (12.5, 0.2, "margin", 0.375),
@@ -223,7 +223,7 @@ _COMMITMENT_FEE = Udf(
     "COMMITMENT_FEE",
     (Arg("usage_total"), Arg("minimum_commitment"), Arg("currency_code", "USD", "a currency code", currency=True)),
     # seeds/001: below the commitment, one "Minimum Commitment Amount Fee" line makes up the difference.
-    lambda usage, commitment, cur: acronis.commitment_fee(usage, commitment, cur).value,
+    acronis.commitment_fee_value,
     "max(0, minimum_commitment - usage_total), rounded",
     example=Example('850, 1000, "EUR"', (850.0, 1000.0, "EUR"), "1000 - 850"),
 )
@@ -233,7 +233,7 @@ _CONVERT_CURRENCY = Udf(
     (Arg("amount"), Arg("rate", expected="an exchange rate"),
      Arg("to_currency", expected="a currency code", currency=True)),
     # seeds/001: amount_in_target = amount_in_primary x rate.
-    lambda amount, rate, to_currency: common.convert_currency(amount, rate, to_currency).value,
+    common.convert_currency_value,
     "amount x rate, rounded to the target currency (JPY: whole yen)",
     example=Example('100, 161.23456, "JPY"', (100.0, 161.23456, "JPY"), "100 x 161.23456 = 16123.456, JPY has no decimals"),
 )

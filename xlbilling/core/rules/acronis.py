@@ -31,42 +31,64 @@ def _fraction(value: object, what: str) -> Decimal:
     return d
 
 
-def cost_price(sell_price: object, distributor_discount: object) -> Result:
-    """seeds/001: cost price = sell price x (1 - distributor discount); unrounded."""
+def _cost(sell_price: object, distributor_discount: object) -> tuple[Decimal, Decimal, Decimal]:
+    """(sell, discount, cost): cost_price's checks and arithmetic, no text."""
     sell = non_negative(sell_price, "sell_price")
     disc = _fraction(distributor_discount, "distributor_discount")
     if disc > 1:
         raise RuleInputError(f"distributor_discount: expected a fraction from 0 to 1 (20% = 0.2), found"
                              f" {distributor_discount!r}", argument="distributor_discount", value=distributor_discount)
-    cost = sell * (1 - disc)
+    return sell, disc, sell * (1 - disc)
+
+
+def cost_price_value(sell_price: object, distributor_discount: object) -> Decimal:
+    """cost_price without its working text (the COST_PRICE UDF's per-row path)."""
+    return _cost(sell_price, distributor_discount)[2]
+
+
+def cost_price(sell_price: object, distributor_discount: object) -> Result:
+    """seeds/001: cost price = sell price x (1 - distributor discount); unrounded."""
+    sell, disc, cost = _cost(sell_price, distributor_discount)
     return Result(cost, f"sell {fmt(sell)} x (1 - {fmt(disc)}) = cost {fmt(cost)}")
+
+
+def _markup(cost: object, markup_rate: object) -> tuple[Decimal, Decimal, Decimal]:
+    c = non_negative(cost, "cost")
+    p = _fraction(markup_rate, "rate")
+    return c, p, c * (1 + p)
 
 
 def markup_on_cost(cost: object, markup_rate: object) -> Result:
     """seeds/001 'Percent Markup - Cost Price': cost x (1 + p)."""
-    c = non_negative(cost, "cost")
-    p = _fraction(markup_rate, "rate")
-    price = c * (1 + p)
+    c, p, price = _markup(cost, markup_rate)
     return Result(price, f"cost {fmt(c)} x (1 + {fmt(p)}) = {fmt(price)}")
 
 
-def margin_on_cost(cost: object, margin_rate: object) -> Result:
-    """seeds/001 'Percent Margin - Cost Price': cost / (1 - p), so that
-    margin = (price - cost) / price; p must be < 1."""
+def _margin(cost: object, margin_rate: object) -> tuple[Decimal, Decimal, Decimal]:
     c = non_negative(cost, "cost")
     p = _fraction(margin_rate, "rate")
     if p >= 1:
         raise RuleInputError(f"rate: a margin must be below 1 (100%), found {margin_rate!r}",
                              argument="rate", value=margin_rate)
-    price = c / (1 - p)
+    return c, p, c / (1 - p)
+
+
+def margin_on_cost(cost: object, margin_rate: object) -> Result:
+    """seeds/001 'Percent Margin - Cost Price': cost / (1 - p), so that
+    margin = (price - cost) / price; p must be < 1."""
+    c, p, price = _margin(cost, margin_rate)
     return Result(price, f"cost {fmt(c)} / (1 - {fmt(p)}) = {fmt(price)}")
+
+
+def _of_sell(sell_price: object, rate: object) -> tuple[Decimal, Decimal, Decimal]:
+    s = non_negative(sell_price, "sell_price")
+    p = _fraction(rate, "rate")
+    return s, p, s * p
 
 
 def percent_of_sell(sell_price: object, rate: object) -> Result:
     """seeds/001 'Percent of Sell Price': sell x p."""
-    s = non_negative(sell_price, "sell_price")
-    p = _fraction(rate, "rate")
-    price = s * p
+    s, p, price = _of_sell(sell_price, rate)
     return Result(price, f"sell {fmt(s)} x {fmt(p)} = {fmt(price)}")
 
 
@@ -81,6 +103,23 @@ def normalise_rule(rule: object) -> str:
         raise RuleInputError(f"rule: expected markup, margin, sell or blank, found {rule!r}",
                              argument="rule", value=rule)
     return text
+
+
+def reseller_price_value(sell_price: object, distributor_discount: object, rule: object = "",
+                         rate: object = 0) -> Decimal:
+    """reseller_price without its working text (the RESELLER_PRICE UDF's per-row
+    path): the same checks in the same order, the same arithmetic."""
+    chosen = normalise_rule(rule)
+    rate_value = 0 if rate in (None, "") else rate
+    disc = 0 if distributor_discount in (None, "") else distributor_discount
+    if chosen == "":
+        sell = non_negative(sell_price, "sell_price")
+        _fraction(disc, "distributor_discount")
+        return sell
+    if chosen == "sell":
+        return _of_sell(sell_price, rate_value)[2]
+    cost = _cost(sell_price, disc)[2]
+    return (_markup if chosen == "markup" else _margin)(cost, rate_value)[2]
 
 
 def reseller_price(sell_price: object, distributor_discount: object, rule: object = "", rate: object = 0) -> Result:
@@ -101,13 +140,22 @@ def reseller_price(sell_price: object, distributor_discount: object, rule: objec
     return Result(priced.value, f"{cost.working}; {chosen}: {priced.working}")
 
 
-def commitment_fee(usage_total: object, minimum_commitment: object, currency: str = "USD") -> Result:
-    """seeds/001: below the commitment the invoice adds one 'Minimum Commitment
-    Amount Fee' line = commitment - usage total; at or above it, nothing."""
+def _commitment(usage_total: object, minimum_commitment: object, currency: str) -> tuple:
     usage = D(usage_total, what="usage_total")
     commitment = non_negative(minimum_commitment, "minimum_commitment")
     code = normalise_currency(currency)
-    fee = round_money(max(Decimal(0), commitment - usage), code)
+    return usage, commitment, code, round_money(max(Decimal(0), commitment - usage), code)
+
+
+def commitment_fee_value(usage_total: object, minimum_commitment: object, currency: str = "USD") -> Decimal:
+    """commitment_fee without its working text (the COMMITMENT_FEE UDF's per-row path)."""
+    return _commitment(usage_total, minimum_commitment, currency)[3]
+
+
+def commitment_fee(usage_total: object, minimum_commitment: object, currency: str = "USD") -> Result:
+    """seeds/001: below the commitment the invoice adds one 'Minimum Commitment
+    Amount Fee' line = commitment - usage total; at or above it, nothing."""
+    usage, commitment, code, fee = _commitment(usage_total, minimum_commitment, currency)
     if fee == 0:
         return Result(fee, f"usage {fmt(usage)} >= commitment {fmt(commitment)}: no fee")
     return Result(fee, f"commitment {fmt(commitment)} - usage {fmt(usage)} = {code} {fee}")

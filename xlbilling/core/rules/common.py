@@ -20,14 +20,7 @@ def non_negative(value: object, what: str) -> Decimal:
     return d
 
 
-def convert_currency(amount: object, rate: object, to_currency: str, *,
-                     from_currency: str | None = None, strict_rate_decimals: bool = False) -> Result:
-    """seeds/001: amount_in_target = amount_in_primary * rate, rounded once to the
-    target currency's minor unit; the working records the rate used.
-
-    The vendor platform stores rates with up to 5 decimals; a longer rate is
-    accepted (a finance user's own rate) unless strict_rate_decimals is set.
-    """
+def _convert(amount: object, rate: object, to_currency: str, strict_rate_decimals: bool) -> tuple:
     amount_d = D(amount, what="amount")
     rate_d = D(rate, what="rate")
     if rate_d <= 0:
@@ -36,7 +29,23 @@ def convert_currency(amount: object, rate: object, to_currency: str, *,
         raise RuleInputError(f"rate: at most {MAX_RATE_DECIMALS} decimals, found {rate!r}", argument="rate", value=rate)
     to_code = normalise_currency(to_currency)
     exact = amount_d * rate_d
-    result = round_money(exact, to_code)
+    return amount_d, rate_d, to_code, exact, round_money(exact, to_code)
+
+
+def convert_currency_value(amount: object, rate: object, to_currency: str) -> Decimal:
+    """convert_currency without its working text (the CONVERT_CURRENCY UDF's per-row path)."""
+    return _convert(amount, rate, to_currency, False)[-1]
+
+
+def convert_currency(amount: object, rate: object, to_currency: str, *,
+                     from_currency: str | None = None, strict_rate_decimals: bool = False) -> Result:
+    """seeds/001: amount_in_target = amount_in_primary * rate, rounded once to the
+    target currency's minor unit; the working records the rate used.
+
+    The vendor platform stores rates with up to 5 decimals; a longer rate is
+    accepted (a finance user's own rate) unless strict_rate_decimals is set.
+    """
+    amount_d, rate_d, to_code, exact, result = _convert(amount, rate, to_currency, strict_rate_decimals)
     src = f"{normalise_currency(from_currency)} " if from_currency else ""
     return Result(result, f"{src}{fmt(amount_d)} x rate {fmt(rate_d)} = {fmt(exact)} -> {to_code} {result}"
                           f" (rounded to {minor_units(to_code)} decimals)")

@@ -64,17 +64,28 @@ def client_state(active: object, health_status: object) -> str | None:
     return None
 
 
-def endpoint_charge(servers: object, workstations: object, server_rate: object,
-                    workstation_rate: object, currency: str = "USD") -> Result:
-    """servers x server_rate + workstations x workstation_rate, rounded once.
-    seeds/002: server vs workstation is by operating system; each its own price."""
+def _endpoints(servers: object, workstations: object, server_rate: object, workstation_rate: object,
+               currency: str) -> tuple:
     s = non_negative(servers, "servers")
     w = non_negative(workstations, "workstations")
     sr = non_negative(server_rate, "server_rate")
     wr = non_negative(workstation_rate, "workstation_rate")
     code = normalise_currency(currency)
     exact = s * sr + w * wr
-    amount = round_money(exact, code)
+    return s, w, sr, wr, code, exact, round_money(exact, code)
+
+
+def endpoint_charge_value(servers: object, workstations: object, server_rate: object, workstation_rate: object,
+                          currency: str = "USD") -> Decimal:
+    """endpoint_charge without its working text (the ENDPOINT_CHARGE UDF's per-row path)."""
+    return _endpoints(servers, workstations, server_rate, workstation_rate, currency)[-1]
+
+
+def endpoint_charge(servers: object, workstations: object, server_rate: object,
+                    workstation_rate: object, currency: str = "USD") -> Result:
+    """servers x server_rate + workstations x workstation_rate, rounded once.
+    seeds/002: server vs workstation is by operating system; each its own price."""
+    s, w, sr, wr, code, exact, amount = _endpoints(servers, workstations, server_rate, workstation_rate, currency)
     return Result(amount, f"{fmt(s)} servers x {fmt(sr)} + {fmt(w)} workstations x {fmt(wr)}"
                           f" = {fmt(exact)} -> {code} {amount}")
 
@@ -187,16 +198,36 @@ def monthly_license_count(intervals: Iterable[tuple[object, object]], month: obj
     return Result(Decimal(count), f"{count} of {total} assignments overlap {start:%Y-%m} (not prorated)")
 
 
+def _pool(server_licenses: object, workstation_licenses: object, server_gb: object, workstation_gb: object,
+          pool: PoolSettings) -> tuple[Decimal, Decimal, Decimal, Decimal, Decimal]:
+    s = non_negative(server_licenses, "server_licenses")
+    w = non_negative(workstation_licenses, "workstation_licenses")
+    sgb = pool.server_gb if server_gb in (None, "") else non_negative(server_gb, "server_gb")
+    wgb = pool.workstation_gb if workstation_gb in (None, "") else non_negative(workstation_gb, "workstation_gb")
+    return s, w, sgb, wgb, s * sgb + w * wgb
+
+
+def pool_allowance_gb_value(server_licenses: object, workstation_licenses: object, server_gb: object = None,
+                            workstation_gb: object = None, pool: PoolSettings = DEFAULT_POOL) -> Decimal:
+    """pool_allowance_gb without its working text (the POOL_ALLOWANCE_GB UDF's per-row path)."""
+    return _pool(server_licenses, workstation_licenses, server_gb, workstation_gb, pool)[-1]
+
+
+def storage_overage_gb_value(cloud_gb: object, server_licenses: object, workstation_licenses: object,
+                             server_gb: object = None, workstation_gb: object = None,
+                             pool: PoolSettings = DEFAULT_POOL) -> Decimal:
+    """storage_overage_gb without its working text (the STORAGE_OVERAGE_GB UDF's per-row path)."""
+    used = non_negative(cloud_gb, "cloud_gb")
+    allowance = _pool(server_licenses, workstation_licenses, server_gb, workstation_gb, pool)[-1]
+    return max(Decimal(0), used - allowance)
+
+
 def pool_allowance_gb(server_licenses: object, workstation_licenses: object,
                       server_gb: object = None, workstation_gb: object = None,
                       pool: PoolSettings = DEFAULT_POOL) -> Result:
     """seeds/002: each server endpoint license adds 2 TB, each workstation license
     200 GB of cloud allowance, pooled across all the partner's customers."""
-    s = non_negative(server_licenses, "server_licenses")
-    w = non_negative(workstation_licenses, "workstation_licenses")
-    sgb = pool.server_gb if server_gb in (None, "") else non_negative(server_gb, "server_gb")
-    wgb = pool.workstation_gb if workstation_gb in (None, "") else non_negative(workstation_gb, "workstation_gb")
-    total = s * sgb + w * wgb
+    s, w, sgb, wgb, total = _pool(server_licenses, workstation_licenses, server_gb, workstation_gb, pool)
     return Result(total, f"{fmt(s)} server licenses x {fmt(sgb)} GB + {fmt(w)} workstation licenses x"
                          f" {fmt(wgb)} GB = {fmt(total)} GB pooled")
 

@@ -1,0 +1,1 @@
+"""Fake win32com.server.dispatcher."""

@@ -1,0 +1,6 @@
+"""Fake win32com.server.policy."""
+
+
+class DefaultPolicy:
+    def _CreateInstance_(self, clsid, reqIID):
+        raise NotImplementedError

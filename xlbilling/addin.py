@@ -460,7 +460,7 @@ def build_addin(
                 zout.writestr(copy, replaced.get(info.filename, members[info.filename]))
 
     try:
-        atomic_write(target, _write_zip)
+        atomic_write(target, _write_zip, overwrite=force)
     except OSError as err:
         raise OutputError(f"cannot write {target}: {err.strerror or err}") from err
     return BuildResult(target, version, source, hashlib.sha256(template_bytes).hexdigest())

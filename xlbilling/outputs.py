@@ -3,9 +3,12 @@ only with --force, and atomically (temp file in the same folder + os.replace)
 so a crash never leaves half a file where a good one was."""
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import re
 import tempfile
+import time
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -56,30 +59,105 @@ def _umask() -> int:
     return mask
 
 
-def atomic_write(path: str | os.PathLike, write: Callable[[str], None]) -> None:
+# Temporaries are named after the output, the writer's process id and a random
+# part, so the next run can tell a temporary whose writer is gone (killed: no
+# `finally` ran) from one being written right now, and remove it.
+TEMP_MARK = "xlbilling"
+_TEMP_NAME = re.compile(r"^\.(?P<name>.+)\.xlbilling-(?P<pid>\d+)-[0-9a-z_]+\.tmp$")
+# Temporaries of earlier versions (mkstemp: '.NAME.<random>.tmp') carry no pid:
+# removed once they are this old.
+STALE_UNMARKED_S = 3600
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True   # exists (another user's) or cannot tell: keep it
+    return True
+
+
+def remove_stale_temporaries(target: Path) -> list[Path]:
+    """Delete temporaries beside `target` left by a writer that was killed."""
+    removed: list[Path] = []
+    folder = target.parent if str(target.parent) else Path(".")
+    prefix = f".{target.name}."
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    now = time.time()
+    for entry in entries:
+        if not (entry.name.startswith(prefix) and entry.name.endswith(".tmp")):
+            continue
+        m = _TEMP_NAME.match(entry.name)
+        try:
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            stale = (not _alive(int(m["pid"]))) if m and m["name"] == target.name else \
+                now - entry.stat(follow_symlinks=False).st_mtime > STALE_UNMARKED_S
+            if stale:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:
+            continue
+    return removed
+
+
+def fsync_folder(folder: Path) -> None:
+    """Make a rename or link durable: fsync the folder holding it (POSIX; a
+    no-op where folders cannot be opened, e.g. Windows)."""
+    try:
+        fd = os.open(folder if str(folder) else ".", os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: str | os.PathLike, write: Callable[[str], None], *, overwrite: bool = True) -> None:
     """Call write(temp_path) for a temp file beside `path`, flush it to disk, then
-    os.replace it in place: `path` is either the old file or the complete new
-    one, and no temp file is left behind on failure.
+    publish it: `path` is either the old file or the complete new one, and no
+    temp file is left behind on failure (nor, after a kill, past the next run).
+
+    overwrite=False (no --force): the new file is published with a hard link,
+    which fails if `path` appeared meanwhile - so of two runs racing onto the
+    same new --out, the second gets "already exists, use --force" instead of
+    silently replacing the first.  overwrite=True: os.replace.  The folder is
+    fsynced after either, so the new name survives a power cut.
 
     The one atomic writer of xlbilling (workbooks, CSV exports, fetched
-    reports, the add-in).  mkstemp creates files owner-only; the result gets
-    the permissions an ordinary file would (0666 less the umask), because
-    billing workbooks are shared with colleagues.
+    reports, the add-in).  The result gets the permissions an ordinary file
+    would (0666 less the umask), because billing workbooks are shared.
     """
     target = Path(path)
     with working_on(target):  # an OSError on the temporary is reported against the output's name
-        _atomic_write(target, write)
+        remove_stale_temporaries(target)
+        _atomic_write(target, write, overwrite)
 
 
-def _atomic_write(target: Path, write: Callable[[str], None]) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+def _atomic_write(target: Path, write: Callable[[str], None], overwrite: bool) -> None:
+    folder = target.parent if str(target.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{TEMP_MARK}-{os.getpid()}-", suffix=".tmp", dir=folder)
     os.close(fd)
     try:
         write(tmp)
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, target)
+        if overwrite:
+            os.replace(tmp, target)
+        else:
+            _publish_exclusive(tmp, target)
+        fsync_folder(folder)
     except BaseException:
         try:
             os.unlink(tmp)
@@ -88,18 +166,40 @@ def _atomic_write(target: Path, write: Callable[[str], None]) -> None:
         raise
 
 
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
+def _publish_exclusive(tmp: str, target: Path) -> None:
+    """Give the finished temporary its name only if no file has that name."""
+    try:
+        os.link(tmp, target)
+    except FileExistsError:
+        raise OutputError(f"{target}: already exists (another run wrote it meanwhile?); nothing was written."
+                          " Use --force to replace it, or choose another --out file") from None
+    except OSError as err:
+        if err.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV, errno.EMLINK, errno.ENOSYS):
+            raise
+        # No hard links here (FAT, some network shares): claim the name with
+        # O_EXCL, then replace the empty placeholder with the complete file.
+        try:
+            os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            raise OutputError(f"{target}: already exists; nothing was written. Use --force to replace it, or"
+                              " choose another --out file") from None
+        os.replace(tmp, target)
+        return
+    os.unlink(tmp)
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, overwrite: bool = True) -> None:
     def _write(tmp: str) -> None:
         with open(tmp, "wb") as fh:
             fh.write(data)
-    atomic_write(path, _write)
+    atomic_write(path, _write, overwrite=overwrite)
 
 
-def atomic_write_text(path: str | os.PathLike, text: str, *, encoding: str = "utf-8") -> None:
+def atomic_write_text(path: str | os.PathLike, text: str, *, encoding: str = "utf-8", overwrite: bool = True) -> None:
     def _write(tmp: str) -> None:
         with open(tmp, "w", encoding=encoding, newline="") as fh:
             fh.write(text)
-    atomic_write(path, _write)
+    atomic_write(path, _write, overwrite=overwrite)
 
 
 def sha256_file(path: str | os.PathLike) -> str:

@@ -82,7 +82,7 @@ def _run_altaro(args, month: dt.date, out_path: Path | None, http_settings: Http
     settings = altaro.AltaroSettings(min_interval_s=args.min_interval_s, http=http_settings)
     report = altaro.fetch_report(args.link, key, month=f"{month:%Y-%m}", state=LinkState(),
                                  settings=settings, reuse_last=args.reuse_last, progress=say)
-    write_bytes(args.out, out_path, report.body)
+    write_bytes(args.out, out_path, report.body, force=args.force)
     for warning in report.warnings:
         say(f"warning: {warning}")
     if out_path is not None and out_path.suffix.lower().lstrip(".") not in (report.fmt, "txt"):
@@ -111,7 +111,7 @@ def _run_x360(args, month: dt.date, out_path: Path | None, http_settings: HttpSe
         data = table_xlsx_bytes(table.columns, table.rows, sheet="x360recover devices")
     else:
         data = table_csv_bytes(table.columns, table.rows)
-    write_bytes(args.out, out_path, data)
+    write_bytes(args.out, out_path, data, force=args.force)
     for warning in table.warnings:
         say(f"warning: {warning}")
     if note:

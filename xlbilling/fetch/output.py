@@ -29,12 +29,12 @@ def check_out(out: str, *, force: bool) -> Path | None:
     return path
 
 
-def write_bytes(out: str, path: Path | None, data: bytes) -> None:
+def write_bytes(out: str, path: Path | None, data: bytes, *, force: bool = True) -> None:
     if path is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
-    atomic_write_bytes(path, data)
+    atomic_write_bytes(path, data, overwrite=force)
 
 
 def table_csv_bytes(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:

@@ -167,7 +167,7 @@ def write_export(fmt_name: str, result: PricingResult, pricebook: PriceBook, out
     for p in paths:
         check_output(p, inputs=inputs, force=force)
     for p, text in zip(paths, contents):
-        atomic_write_text(p, text)
+        atomic_write_text(p, text, overwrite=force)
     return paths
 
 

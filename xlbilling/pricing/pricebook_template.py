@@ -134,7 +134,7 @@ def write_pricebook(path: str | os.PathLike, *, force: bool = False, inputs: Seq
     """Build and save atomically; refuses an existing file unless force, and an input."""
     out = check_output(path, inputs=inputs, force=force, protect_templates=protect_templates)
     wb = build_workbook(**sheets)
-    atomic_write(out, wb.save)
+    atomic_write(out, wb.save, overwrite=force)
     return out
 
 

@@ -516,14 +516,14 @@ def fill_workbook(wb, reads: Sequence, result, *, progress: Progress | None = No
     return counts
 
 
-def save_atomic(wb, out: Path) -> None:
+def save_atomic(wb, out: Path, *, overwrite: bool = True) -> None:
     """Save to a temp file beside `out`, then os.replace (outputs.atomic_write):
     `out` is either the old file or the complete new one, no temp file is left."""
     def save(tmp: str) -> None:
         with _fast_cells():
             wb.save(tmp)
 
-    atomic_write(out, save)
+    atomic_write(out, save, overwrite=overwrite)
 
 
 def write_billing_workbook(out: str | Path, reads: Sequence, result, *, inputs: Iterable[str | Path] = (),
@@ -543,5 +543,5 @@ def write_billing_workbook(out: str | Path, reads: Sequence, result, *, inputs: 
     counts = fill_workbook(wb, reads, result, progress=progress, imported_at=imported_at)
     if progress:
         progress(f"saving {out_path.name}")
-    save_atomic(wb, out_path)
+    save_atomic(wb, out_path, overwrite=force)  # without --force: exclusive (a racing run gets "exists")
     return {"path": out_path, "seconds": time.perf_counter() - started, "amount_cells": counts}

@@ -1,0 +1,115 @@
+"""Issue 11, outputs: a new --out is created exclusively (a racing second
+writer gets "exists, use --force"), temporaries of a killed run are removed by
+the next run, and the folder is fsynced after the rename."""
+from __future__ import annotations
+
+import os
+import signal
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from xlbilling import outputs
+from xlbilling.errors import OutputError
+from xlbilling.outputs import atomic_write, atomic_write_bytes
+
+
+def test_second_writer_onto_a_new_out_gets_exists(tmp_path):
+    out = tmp_path / "billing.xlsx"
+
+    def write_while_other_wins(tmp):
+        Path(tmp).write_bytes(b"mine")
+        out.write_bytes(b"the other run's workbook")   # modelled: a concurrent run published first
+    with pytest.raises(OutputError, match=r"billing.xlsx: already exists.*--force"):
+        atomic_write(out, write_while_other_wins, overwrite=False)
+    assert out.read_bytes() == b"the other run's workbook"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["billing.xlsx"]   # no temporary left
+
+
+def test_exclusive_publish_without_hard_links_falls_back_to_o_excl(tmp_path, monkeypatch):
+    def no_links(src, dst):
+        raise PermissionError(1, "Operation not permitted")   # modelled: FAT / SMB share without hard links
+    monkeypatch.setattr(outputs.os, "link", no_links)
+    out = tmp_path / "x.csv"
+    atomic_write_bytes(out, b"first", overwrite=False)
+    assert out.read_bytes() == b"first"
+    with pytest.raises(OutputError, match="already exists"):
+        atomic_write_bytes(out, b"second", overwrite=False)
+    assert out.read_bytes() == b"first" and len(list(tmp_path.iterdir())) == 1
+
+
+def test_force_replaces_and_permissions_are_ordinary(tmp_path):
+    out = tmp_path / "x.csv"
+    atomic_write_bytes(out, b"old", overwrite=False)
+    atomic_write_bytes(out, b"new", overwrite=True)
+    mask = os.umask(0)
+    os.umask(mask)
+    assert out.read_bytes() == b"new" and stat.S_IMODE(out.stat().st_mode) == 0o666 & ~mask
+
+
+def test_temporaries_of_a_killed_run_are_removed_by_the_next(tmp_path):
+    out = tmp_path / "billing.xlsx"
+    code = ("import sys, time; from xlbilling.outputs import atomic_write\n"
+            "def slow(tmp):\n"
+            "    open(tmp, 'wb').write(b'x' * 150000); print('writing', flush=True); time.sleep(60)\n"
+            f"atomic_write({str(out)!r}, slow)\n")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE)
+    try:
+        assert proc.stdout.readline().strip() == b"writing"
+        os.kill(proc.pid, signal.SIGKILL)   # real SIGKILL mid-save: no finally runs
+        proc.wait(10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    left = [p.name for p in tmp_path.iterdir()]
+    assert len(left) == 1 and left[0].startswith(".billing.xlsx.xlbilling-") and left[0].endswith(".tmp")
+    atomic_write_bytes(out, b"complete")
+    assert [p.name for p in tmp_path.iterdir()] == ["billing.xlsx"] and out.read_bytes() == b"complete"
+
+
+def test_stale_cleanup_keeps_live_writers_and_young_unmarked_files(tmp_path):
+    out = tmp_path / "x.csv"
+    live = tmp_path / f".x.csv.xlbilling-{os.getppid()}-abc.tmp"     # parent process: alive
+    dead = tmp_path / ".x.csv.xlbilling-4194000-abc.tmp"             # above Linux's default pid_max: dead
+    old_unmarked = tmp_path / ".x.csv.k3j4h5.tmp"                     # an earlier version's mkstemp name
+    young_unmarked = tmp_path / ".x.csv.zz9.tmp"
+    other = tmp_path / ".y.csv.xlbilling-4194000-abc.tmp"            # another output's temporary
+    for p in (live, dead, old_unmarked, young_unmarked, other):
+        p.write_bytes(b"t")
+    past = time.time() - 2 * outputs.STALE_UNMARKED_S
+    os.utime(old_unmarked, (past, past))
+    removed = {p.name for p in outputs.remove_stale_temporaries(out)}
+    assert removed == {dead.name, old_unmarked.name}
+    assert live.exists() and young_unmarked.exists() and other.exists()
+
+
+def test_folder_is_fsynced_after_the_rename(tmp_path, monkeypatch):
+    synced = []
+    real = os.fsync
+
+    def spy(fd):
+        synced.append(stat.S_ISDIR(os.fstat(fd).st_mode))
+        return real(fd)
+    monkeypatch.setattr(outputs.os, "fsync", spy)
+    atomic_write_bytes(tmp_path / "x.csv", b"data")
+    assert synced == [False, True]   # the file's data, then the folder's entry
+
+
+def test_two_exports_racing_onto_one_new_file_never_both_succeed(tmp_path):
+    """Real processes: both pass the 'exists?' check, only one may publish."""
+    out = tmp_path / "same.csv"
+    code = ("import sys, time; from xlbilling.outputs import atomic_write_bytes\n"
+            "from xlbilling.errors import OutputError\n"
+            "time.sleep(max(0, float(sys.argv[1]) - time.time()))\n"
+            "try:\n    atomic_write_bytes(sys.argv[2], sys.argv[3].encode(), overwrite=False); print('ok')\n"
+            "except OutputError as e:\n    print('exists' if 'already exists' in str(e) else e)\n")
+    start = time.time() + 1.5
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(start), str(out), f"writer {i}"],
+                              stdout=subprocess.PIPE, text=True) for i in range(2)]
+    answers = sorted(p.communicate(30)[0].strip() for p in procs)
+    assert answers == ["exists", "ok"]
+    assert out.read_text() in ("writer 0", "writer 1") and len(list(tmp_path.iterdir())) == 1

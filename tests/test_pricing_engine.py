@@ -9,7 +9,7 @@ import pytest
 
 from tests.test_pricing_fixtures import NOV, book, lic, rate, read, rec, skipped
 from xlbilling.pricing.engine import find_rate, price_month
-from xlbilling.pricing.model import Customer
+from xlbilling.pricing.model import Customer, Problem
 
 D = Decimal
 
@@ -228,9 +228,15 @@ def test_problems_unmapped_no_rate_deleted_billed_nothing_warnings():
     r = read([rec("axcient-bff", "1", "online_gb", 10), rec("axcient-bff", "1", "local_servers", 2, "device"),
               rec("axcient-bff", "77", "online_gb", 5, customer="=HYPERLINK(\"x\")")],
              skipped=[skipped("55", "deleted account (IsDel = 1): not billed", online_gb=12)],
-             warnings=["2 names differ only by case or spacing: 'Ann Lee' / 'ann lee'"])
+             problems=[Problem("same_name_users", account="1", customer="A label",
+                               message="'Ann Lee' / 'ann lee' count as one user")],
+             warnings=["users are the same name, once said only as text"])
     res = price_month([r], pb, NOV)
-    assert kinds(res) == ["billed_nothing", "deleted_with_usage", "no_rate", "same_name_users", "unmapped_account"]
+    # the typed problem keeps its kind; the untyped warning is a reader_warning whatever its words
+    assert kinds(res) == ["billed_nothing", "deleted_with_usage", "no_rate", "reader_warning", "same_name_users",
+                          "unmapped_account"]
+    same = next(p for p in res.problems if p.kind == "same_name_users")
+    assert same.customer == "A" and same.vendor == "axcient-bff"   # account 1 maps to customer A
     assert [ln.amount for ln in res.lines] == [D("2.50")]   # only the priced line: 10 x 0.25
     unmapped = next(p for p in res.problems if p.kind == "unmapped_account")
     assert unmapped.account == "77" and "Accounts" in unmapped.message

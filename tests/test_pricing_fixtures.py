@@ -20,11 +20,13 @@ def rec(vendor, account, item, qty, unit="GB", *, customer="", tier="", amount=N
                        vendor_currency=currency, details=details or {})
 
 
-def read(records, *, vendor=None, report_type="test", file="report.csv", skipped=(), warnings=(), sha=None):
+def read(records, *, vendor=None, report_type="test", file="report.csv", skipped=(), warnings=(), sha=None,
+         problems=()):
     vendor = vendor or records[0].vendor
     return ReadResult(file=file, sha256=sha or hashlib.sha256(file.encode()).hexdigest(), vendor=vendor,
                       report_type=report_type, records=tuple(records), rows_read=len(records),
-                      skipped=tuple(skipped), warnings=tuple(warnings))
+                      skipped=tuple(skipped), warnings=tuple(warnings) + tuple(p.message for p in problems),
+                      problems=tuple(problems))
 
 
 def skipped(account, reason, **qty):

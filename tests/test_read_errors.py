@@ -119,6 +119,7 @@ def test_formula_like_customer_kept_as_text_with_a_warning():
     assert r.records[0].customer == '=HYPERLINK("http://x","y")'
     assert r.records[0].quantity == 2   # Ann Lee (x3 spellings) + Bob Stone
     assert any("formula" in w for w in r.warnings)
+    assert [p.kind for p in r.problems if "formula" in p.message] == ["reader_warning"]
 
 
 def test_raw_account_data_without_parent_column_is_refused(tmp_path):

@@ -271,6 +271,9 @@ def test_altaro_billed_users(name):
     assert {x.unit for x in r.records} == {"user"}
     assert len([w for w in r.warnings if "ONE user" in w]) == 2
     assert any("'Ann Lee' / 'ann lee'" in w for w in r.warnings)
+    # typed: kind + the customer account they concern, so pricing never reads the words
+    same = sorted((p.kind, p.vendor, p.account) for p in r.problems if p.kind == "same_name_users")
+    assert same == [("same_name_users", "altaro", "Contoso Legal LLP"), ("same_name_users", "altaro", "Fabrikam Logistics")]
 
 
 def test_hornetsecurity_priced_licenses():
@@ -372,6 +375,7 @@ def test_x360_devices_without_on_appliance_use_local_usage(tmp_path):
                         ("c9", "endpoint_workstation", "self-hosted"): 1,  # no vault
                         ("c9", "cloud_gb", ""): Decimal("3.5")}        # (1e9 + 2.5e9) / 1e9
     assert any("local_usage 0" in w for w in r.warnings)
+    assert [p.kind for p in r.problems] == ["assumed_tier"] and r.problems[0].source == r.file
 
 
 def test_bff_customer_data_header_below_a_title_in_a_workbook(tmp_path):

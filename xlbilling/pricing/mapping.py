@@ -5,7 +5,7 @@ vendor units grouped by vendor.  Pure (no file access)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Sequence
 
 from xlbilling.core.records import UsageRecord
@@ -34,7 +34,7 @@ def map_accounts(reads: Sequence, pricebook: PriceBook, progress: Progress | Non
         if progress:
             progress(f"pricing {read.file}", n, len(reads))
         reads_by_vendor[read.vendor].append(read)
-        problems.extend(_reader_problems(read))
+        problems.extend(_reader_problems(read, pricebook))
         for rec in read.records:
             acct = pricebook.account(rec.vendor, rec.account)
             if acct is None or not acct.customer:
@@ -52,8 +52,11 @@ def map_accounts(reads: Sequence, pricebook: PriceBook, progress: Progress | Non
     return Mapped(usage, problems)
 
 
-def _reader_problems(read) -> list[Problem]:
-    """Skipped rows that still carry usage, and the reader's warnings."""
+def _reader_problems(read, pricebook: PriceBook) -> list[Problem]:
+    """Skipped rows that still carry usage, and the reader's typed problems with
+    the price-book customer of the account they concern.  A warning without a
+    typed problem (a reader of an older shape) passes on as reader_warning: no
+    kind is ever guessed from a message's words."""
     out: list[Problem] = []
     for sk in getattr(read, "skipped", ()) or ():
         qty = {k: v for k, v in (getattr(sk, "quantities", {}) or {}).items() if v}
@@ -62,12 +65,22 @@ def _reader_problems(read) -> list[Problem]:
                                f"account {sk.account!r} ({sk.customer}) is {sk.reason} but still carries usage "
                                f"({', '.join(f'{k} {fmt(v)}' for k, v in sorted(qty.items()))}): not billed"
                                " (seeds/000); check it should not be billed or reactivated", str(sk.source)))
-    for w in getattr(read, "warnings", ()) or ():
-        low = w.lower()
-        kind = ("same_name_users" if ("same name" in low or "spelling" in low or "differ only" in low)
-                else "cancel_window" if "cancel" in low else "reader_warning")
-        out.append(Problem(kind, read.vendor, "", "", w, read.file))
-    return out
+    typed = list(getattr(read, "problems", ()) or ())
+    said = {p.message for p in typed}
+    typed += [Problem("reader_warning", read.vendor, "", "", w, read.file)
+              for w in getattr(read, "warnings", ()) or () if w not in said]
+    return [_with_customer(p, read, pricebook) for p in out + typed]
+
+
+def _with_customer(p: Problem, read, pricebook: PriceBook) -> Problem:
+    """The problem names the price-book customer its account maps to, when it does."""
+    vendor, source = p.vendor or read.vendor, p.source or read.file
+    acct = pricebook.account(vendor, p.account) if p.account else None
+    customer = p.customer
+    if acct is not None and acct.customer:
+        known = pricebook.customer(acct.customer)
+        customer = known.name if known else acct.customer
+    return replace(p, vendor=vendor, source=source, customer=customer)
 
 
 def _unmapped_problems(unmapped: dict[tuple[str, str], list[UsageRecord]]) -> list[Problem]:

@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from xlbilling.core.problems import BLOCKING_KINDS, Problem
 from xlbilling.core.records import InvoiceLine, Source
 from xlbilling.core.rules.x360recover import PoolSettings
 
@@ -150,35 +151,6 @@ class PriceBook:
 
 
 # --- result -------------------------------------------------------------------
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """Something finance staff must look at; listed in the workbook and on stderr.
-
-    kind: unmapped_account, no_rate, no_exchange_rate, deleted_with_usage,
-    billed_nothing, cancel_window, same_name_users, reader_warning,
-    duplicate_report, overlapping_usage, unreviewed_mapping, pool_overage_unallocated,
-    licenses_sheet_ignored."""
-
-    kind: str
-    vendor: str = ""
-    account: str = ""
-    customer: str = ""
-    message: str = ""
-    source: str = ""
-
-    @property
-    def blocking(self) -> bool:
-        return self.kind in BLOCKING_KINDS
-
-    def __str__(self) -> str:
-        where = f" [{self.source}]" if self.source else ""
-        return f"{self.kind}: {self.message}{where}"
-
-
-# Problems that mean usage went un-invoiced: `--strict` turns them into exit code 1.
-BLOCKING_KINDS = frozenset({"unmapped_account", "no_rate", "no_exchange_rate", "duplicate_report", "no_pricing_unit"})
-
 
 @dataclass(frozen=True, slots=True)
 class Invoice:

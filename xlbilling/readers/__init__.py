@@ -8,10 +8,12 @@ registry below) and returns exact usage records (docs/architecture.md).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 from typing import Mapping
 
 from xlbilling.core.period import Period, period_in_text
+from xlbilling.core.problems import Problem
 from xlbilling.core.rules.axcient_bff import normalise_basis
 from xlbilling.errors import MissingColumnsError, RuleInputError, UnrecognisedReportError
 from xlbilling.readers.base import (HEADER_SEARCH_ROWS, SLASH_DATE_ORDERS, Cells, Context, HeaderMatch, LazyRows, Reader, ReaderInfo,
@@ -152,6 +154,7 @@ def read_report(path: str | Path, *, basis: str = "uncompressed", basis_by_accou
     ctx.cells.problems.sort(key=lambda p: (p.row or 0, position.get(p.column or "", len(position))))
     ctx.cells.raise_if_any()
     warnings = list(out.warnings) + ctx.cells.blank_warnings() + list(table.notes)
+    problems = [replace(p, vendor=reader.vendor, source=p.source or name) for p in out.problems]
     labels = {r.account for r in out.records} | {r.customer for r in out.records}
     formulas = sorted(t for t in labels if looks_like_formula(t))
     if formulas:
@@ -162,6 +165,8 @@ def read_report(path: str | Path, *, basis: str = "uncompressed", basis_by_accou
                         + ", ".join(repr(f) for f in formulas[:5]) + more)
     if m.duplicates:
         warnings.append("columns repeated, first one used: " + ", ".join(m.duplicates))
+    typed = {p.message for p in problems}
+    problems += [Problem("reader_warning", reader.vendor, "", "", w, name) for w in warnings if w not in typed]
     canonical = tuple(n for n, _ in ordered)
     period = out.period or stated_period(name, table, index)
 
@@ -173,7 +178,8 @@ def read_report(path: str | Path, *, basis: str = "uncompressed", basis_by_accou
         file=name, sha256=sha256, vendor=reader.vendor, report_type=reader.report_type,
         records=tuple(out.records), rows_read=len(row_numbers), skipped=tuple(out.skipped),
         unknown_columns=tuple(m.unknown), warnings=tuple(warnings), columns=canonical,
-        rows=LazyRows(build_rows), file_type=table.file_type, sheet=table.sheet, period=period)
+        rows=LazyRows(build_rows), file_type=table.file_type, sheet=table.sheet, period=period,
+        problems=tuple(problems))
 
 
 def stated_period(file: str, table: Table, header_index: int) -> Period | None:

@@ -168,7 +168,7 @@ class AcronisUsageReader(Reader):
             out.records.append(UsageRecord(VENDOR, tenant, label, item, quantity, unit, ctx.source(g_rows),
                                            details=details))
         if any(not k for k in kinds):
-            out.warnings.append("some rows have a blank tenant.kind: billed on usage.*.total (customer tenant)")
+            out.problem("blank_tenant_kind", "some rows have a blank tenant.kind: billed on usage.*.total (customer tenant)")
         return out
 
 

@@ -98,10 +98,11 @@ class AltaroItemisedReader(Reader):
         for cust, (types, names, row_parts) in by_customer.items():
             users = rules.billed_users(types, names)
             for spellings in users.merged_spellings:
-                out.warnings.append(
+                out.problem(
+                    "same_name_users",
                     f"customer {cust!r}: {' / '.join(repr(s) for s in spellings)} differ only by letter case or"
                     " spacing and count as ONE user; if they are different people, bill them separately"
-                    " (seeds/003: the name is the unique object)")
+                    " (seeds/003: the name is the unique object)", account=cust, customer=cust)
             if users.count == 0:
                 continue
             src_rows = np.sort(np.concatenate(row_parts)).tolist()

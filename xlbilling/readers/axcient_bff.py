@@ -199,8 +199,10 @@ class AxcientCustomerDataReader(Reader):
         seen: dict[str, int] = {}
         for r in rows:
             if r.account in seen:
-                out.warnings.append(f"AccountNo {r.account!r} appears on rows {seen[r.account]} and {r.row};"
-                                    " the report should have one row per parent account: both were added up")
+                out.problem("duplicate_account_row",
+                            f"AccountNo {r.account!r} appears on rows {seen[r.account]} and {r.row};"
+                            " the report should have one row per parent account: both were added up",
+                            account=r.account)
             seen.setdefault(r.account, r.row)
             _emit(ctx, r, r.q, (r.row,), out)
         if len(seen) < len(rows):
@@ -262,9 +264,10 @@ class AxcientAccountDataReader(Reader):
             totals = rules.rollup_account_data(flat)[head.account]
             for key, stated in head.withsub.items():
                 if stated != totals[key]:
-                    out.warnings.append(f"account {head.account!r}: {key} rolled up from the plain columns is"
-                                        f" {fmt(totals[key])} but its WithSub column says {fmt(stated)};"
-                                        " the rolled-up figure is used")
+                    out.problem("rollup_mismatch",
+                                f"account {head.account!r}: {key} rolled up from the plain columns is"
+                                f" {fmt(totals[key])} but its WithSub column says {fmt(stated)};"
+                                " the rolled-up figure is used", account=head.account)
             _emit(ctx, head, totals, tuple(sorted(m.row for m in members)), out)
         return out
 

@@ -30,6 +30,7 @@ from xlbilling.readers.integrity import (MAX_GRID_CELLS, check_xlsx, grid_cells_
                                          refuse_own_workbook)
 from xlbilling.core.money import MAX_REPORT_VALUE, D, excel_serial_to_date, out_of_range
 from xlbilling.core.period import Period
+from xlbilling.core.problems import Problem
 from xlbilling.core.records import Source, UsageRecord
 from xlbilling.core.rules.axcient_bff import parse_flag
 from xlbilling.errors import (BadCellsError, CellProblem, LimitError, MissingColumnsError, ReportError, RuleInputError,
@@ -101,6 +102,9 @@ class ReadResult:
     # The period the file states (a column, a title row or its name), None when
     # it states none (core/period.py; checked against the billing month by run_month).
     period: "Period | None" = None
+    # typed problems (kind code + vendor, account, customer, source): what pricing
+    # passes on; `warnings` holds the same sentences for the import summary
+    problems: tuple[Problem, ...] = ()
 
     def summary_lines(self) -> list[str]:
         """The import summary a finance user reads (CLI stderr, import sheet)."""
@@ -1113,6 +1117,13 @@ class ReaderOutput:
     skipped: list[SkippedRow] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     period: "Period | None" = None   # what the file's own columns state (core/period.py)
+    problems: list[Problem] = field(default_factory=list)
+
+    def problem(self, kind: str, message: str, *, account: str = "", customer: str = "", source: str = "") -> None:
+        """A typed problem (core/problems.py KINDS) and its sentence for the summary;
+        read_report fills in the vendor and, when blank, the file as source."""
+        self.warnings.append(message)
+        self.problems.append(Problem(kind, "", account, customer, message, source))
 
 
 def iter_rows(ctx: Context, *names: str) -> Iterator[tuple]:

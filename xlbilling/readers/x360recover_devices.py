@@ -145,14 +145,14 @@ class X360DevicesReader(Reader):
         client_order = {c: i for i, c in enumerate(customers)}
         out.records.sort(key=lambda r: (client_order[r.account], ITEM_ORDER.index(r.item), TIER_ORDER.index(r.tier)))
         if d2c_devices:
-            out.warnings.append(f"{d2c_devices} Direct-to-Cloud (d2c) device(s) counted as d2c_server/"
+            out.problem("d2c_devices", f"{d2c_devices} Direct-to-Cloud (d2c) device(s) counted as d2c_server/"
                                 "d2c_workstation, outside endpoint licensing and cloud_gb")
         out.warnings.extend(self._client_states(ctx, customers))
         if assumed_appliance:
-            out.warnings.append("no on_appliance or local_usage column: non-d2c devices on a cloud vault are taken"
+            out.problem("assumed_tier", "no on_appliance or local_usage column: non-d2c devices on a cloud vault are taken"
                                 " as on an appliance (bundled); cloud-only systems cannot be told apart")
         elif not ctx.has("on_appliance") and not ctx.has("tier"):
-            out.warnings.append("no on_appliance column: devices with local_usage 0 on a cloud vault are taken as"
+            out.problem("assumed_tier", "no on_appliance column: devices with local_usage 0 on a cloud vault are taken as"
                                 " cloud-only (no copy on an appliance), the others as on an appliance")
         return out
 

@@ -75,12 +75,12 @@ def test_build_figures_by_hand(sample_build):
     #   1 TB at 110/month, assigned to 2026-10-14: 14 days -> 110 x 14 / 31 = 49.677... -> 49.68
     #   4 TB at 340/month, from 2026-10-15: 17 days -> 340 x 17 / 31 = 186.451... -> 186.45
     a, f, r = line("Fabrikam Logistics", "storage_license", "1 TB")
-    assert a == Decimal("49.68") and f == f"=IFERROR(PRORATED_STORAGE(110,H{r},I{r},$B$2,K{r}),49.68)"
+    assert a == Decimal("49.68") and f == f"=IFERROR(PRORATED_STORAGE(110,H{r},I{r},$B$2,K{r}),49.68)+0"
     a, f, r = line("Fabrikam Logistics", "storage_license", "4 TB")
-    assert a == Decimal("186.45") and f == f"=IFERROR(PRORATED_STORAGE(340,H{r},I{r},$B$2,K{r}),186.45)"
+    assert a == Decimal("186.45") and f == f"=IFERROR(PRORATED_STORAGE(340,H{r},I{r},$B$2,K{r}),186.45)+0"
     # Axcient local backup servers: 2 x 15 = 30.00, written with ENDPOINT_CHARGE
     a, f, r = line("Fabrikam Logistics", "local_servers")
-    assert a == Decimal("30") and f == f"=IFERROR(ENDPOINT_CHARGE(E{r},0,G{r},0,K{r}),30)"
+    assert a == Decimal("30") and f == f"=IFERROR(ENDPOINT_CHARGE(E{r},0,G{r},0,K{r}),30)+0"
     # Wide World (EUR, USD list prices x 0.92345, markup 25% on cost = sell x 0.8):
     #   M365 seats 55 x 1.2 = 66 USD -> 60.9477 -> 60.95; VMs 4 x 12 = 48 -> 44.3256 -> 44.33;
     #   storage 1288490188 B = 1.1999999993 GB x 0.09 = 0.108 USD -> 0.0997 -> 0.10
@@ -90,7 +90,7 @@ def test_build_figures_by_hand(sample_build):
     assert line("Wide World Importers", "pw_base_storage")[0] == Decimal("0.10")
     a, f, r = line("Wide World Importers", "minimum_commitment_fee")
     assert a == Decimal("1394.62")
-    assert f.startswith("=IFERROR(COMMITMENT_FEE(SUMIFS(") and f.endswith(f",1500,K{r}),1394.62)")
+    assert f.startswith("=IFERROR(COMMITMENT_FEE(SUMIFS(") and f.endswith(f",1500,K{r}),1394.62)+0")
     # every invoice total = the sum of its lines
     values = openpyxl.load_workbook(sample_build, data_only=True)
     summary = values[L.SUMMARY.name]

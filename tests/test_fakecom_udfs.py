@@ -251,6 +251,48 @@ def scenario_book_caller_and_sys_path_from_the_real_code():
     assert book.name == "Billing.xlsx" and book.fullname == r"C:\Billing\Billing.xlsx"
 
 
+def scenario_generated_amount_cells_never_drop_out_of_a_total():
+    from harness import Excel
+
+    from xlbilling.core.money import D
+    from xlbilling.writers.udf_cells import iferror
+    # the formula xlsx.py writes for a server line: 2 servers x 15.00 USD = 30.00
+    formula = iferror("ENDPOINT_CHARGE(E1,0,G1,0,K1)", D("30"))
+    assert formula == "=IFERROR(ENDPOINT_CHARGE(E1,0,G1,0,K1),30)+0"
+    without = Excel()                                   # no add-in functions: #NAME? -> the Python value
+    without.put("E1", 2.0), without.put("G1", 15.0), without.put("K1", "USD")
+    assert without.formula("A1", formula) == 30.0
+    xl = Excel()
+    xl.import_udfs()
+    xl.put("E1", 2.0), xl.put("G1", 15.0), xl.put("K1", "USD")
+    xl.put("A2", 10.0)
+    assert xl.formula("A1", formula) == 30.0            # live: 2 x 15
+    assert xl.formula("A3", "=SUM(A1:A2)") == 40.0
+    xl.put("E1", "two")                                 # the UDF now fails with a text
+    xl.app.Calculate()
+    assert xl.shown("A1") == "#VALUE!"                  # text + 0: a real error, not a skipped text
+    assert xl.shown("A3") == "#VALUE!"                  # the total shows it too
+    # the shape before issue 9: the text stays text and the total silently drops it
+    xl.formula("B1", "=IFERROR(ENDPOINT_CHARGE(E1,0,G1,0,K1),30)")
+    assert xl.shown("B1").startswith("#VALUE! ENDPOINT_CHARGE: servers: expected a number")
+    xl.put("B2", 10.0)
+    assert xl.formula("B3", "=SUM(B1:B2)") == 10.0
+
+
+def scenario_what_xlwings_passes_back_for_a_typed_com_value():
+    # OBSERVED: xlwings 0.37.8's result conversion hands a win32com VARIANT back to
+    # CallUDF unchanged, so a VT_ERROR could be returned; NOT OBSERVABLE here: whether
+    # the xlwings DLL and VBA turn it into a cell error (xlwings #776 reports they do
+    # not), which is why failures are texts and the generated cells add +0.
+    import pythoncom
+    import xlwings.conversion
+    from win32com.client import VARIANT
+
+    error = VARIANT(pythoncom.VT_ERROR, -2146826246)
+    assert xlwings.conversion.write(error, None, {}) == [[error]]
+    assert xlwings.conversion.write("#N/A text", None, {}) == [["#N/A text"]]
+
+
 # --------------------------------------------------------------------------- pytest side
 
 SCENARIOS = fakecom.scenario_names(__file__)

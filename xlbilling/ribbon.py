@@ -22,7 +22,9 @@ generated sheets, so they stay identical to the headless build):
 from __future__ import annotations
 
 import datetime as dt
+import ntpath
 import os
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -129,9 +131,25 @@ def read_state(book) -> WorkbookState:
             if sha:
                 recorded.append(Recorded(get("file"), sha, get("vendor"), get("report_type"), get("sheet"),
                                          paths.get(sha, "")))
-    fullname = _text(getattr(book, "fullname", ""))   # "Book1" for a workbook never saved: no folder
-    folder = os.path.dirname(fullname) if os.path.isabs(fullname) else ""
-    return WorkbookState(heads, month_value, tuple(recorded), pricebook, folder)
+    return WorkbookState(heads, month_value, tuple(recorded), pricebook, book_folder(book))
+
+
+def book_folder(book) -> str:
+    """The workbook's local folder, or "" when it has none: never saved ("Book1"),
+    or opened from OneDrive/SharePoint with AutoSave on, where Excel gives a web
+    address and xlwings' Book.fullname raises XlwingsError unless the mapping is in
+    xlwings.conf (which the add-in's settings never reach; xlwings #2017, #2386).
+    The folder only helps to find earlier reports by name; the full paths the
+    settings sheet records are used first, so the import goes on without it."""
+    try:
+        fullname = _text(book.fullname)
+    except Exception:  # noqa: BLE001 - XlwingsError (OneDrive URL) or a COM error: no local folder
+        return ""
+    if "://" in fullname:
+        return ""
+    if re.match(r"^([A-Za-z]:[\\/]|\\\\)", fullname):      # C:\\... or \\\\server\\share, on any system
+        return ntpath.dirname(fullname)
+    return os.path.dirname(fullname) if os.path.isabs(fullname) else ""
 
 
 def _is_ours(name: str, head: tuple) -> bool:
@@ -394,7 +412,16 @@ def _status(app, text) -> None:
 
 
 def main() -> None:
-    """Called by the add-in's Billing > Import report button (via xlbilling.main())."""
+    """Called by the add-in's Billing > Import report button (via xlbilling.main()).
+    Whatever happens, the user gets a message box, never a Python traceback."""
     import xlwings as xw
 
-    run_import(xw.Book.caller())
+    book = xw.Book.caller()
+    try:
+        run_import(book)
+    except Exception as exc:  # noqa: BLE001 - the ribbon's last boundary
+        try:
+            book.app.alert(clip([f"Import report stopped: {type(exc).__name__}: {exc}. The workbook may be"
+                                 " partly written: if so, close it without saving and import again."]), title=TITLE)
+        except Exception:  # noqa: BLE001 - Excel itself is gone: nothing left to tell
+            pass

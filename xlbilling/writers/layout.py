@@ -121,7 +121,7 @@ INVOICE_LINES = SheetLayout(
         C("last_day", "To", 10.5, "date", note="storage licenses: last day assigned in the month"),
         C("amount", "Amount", 12, "money",
           udf="PRORATED_STORAGE|ENDPOINT_CHARGE|COMMITMENT_FEE",
-          note="=IFERROR(UDF(...), value) where a user would use a UDF; else the value"),
+          note="=IFERROR(UDF(...), value)+0 where a user would use a UDF; else the value"),
         C("currency", "Currency", 9.5),
         C("fx_rate", "FX rate", 9.5, "rate"),
         C("working", "Working", 48, wrap=True, note="the arithmetic, from the billing rules"),

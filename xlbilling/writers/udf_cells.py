@@ -1,8 +1,9 @@
 """Which UDF, if any, an invoice line's Amount cell is written with.
 
 A money cell a user would compute with a UDF is written as
-`=IFERROR(UDF(...), value)`: live in Excel with the add-in, and the Python
-value in any program without it.  A formula is used only when the UDF's
+`=IFERROR(UDF(...), value)+0`: live in Excel with the add-in, the Python value
+in any program without it, and #VALUE! (never a silently skipped text) when
+the UDF fails.  A formula is used only when the UDF's
 Python implementation, called on the values as Excel would pass them
 (floats read back at 15 digits), gives exactly the line's amount, so the
 UDF branch and the fallback can never disagree.  Other lines are plain
@@ -104,5 +105,13 @@ def _num(value: Decimal) -> str:
 
 
 def iferror(formula: str, fallback: Decimal) -> str:
-    """=IFERROR(formula, fallback): the UDF live with the add-in, the Python value without."""
-    return f"=IFERROR({formula},{_num(fallback)})"
+    """=IFERROR(formula, fallback)+0: the UDF live with the add-in, the Python value without.
+
+    Why the +0 (issue 9 item 7): a UDF that fails returns a text ("#VALUE! ...");
+    IFERROR does not catch text and SUM/SUMIFS skip it, so the amount would
+    silently leave every total.  Text + 0 is Excel's #VALUE!, which every total
+    over the cell shows too: a failure can never pass for a number.  Without the
+    add-in the function is unknown (#NAME?), IFERROR catches that, and +0 keeps
+    the Python value.  (A UDF cannot return a real Excel error through xlwings
+    0.37.8's VBA wrapper - xlwings #776 - so the formula has to make one.)"""
+    return f"=IFERROR({formula},{_num(fallback)})+0"

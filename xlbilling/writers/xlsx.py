@@ -3,7 +3,7 @@ with one month's reads and pricing result, with openpyxl, and saves it
 atomically.
 
 Values come from Python (the same rule functions the UDFs call); money cells
-a user would compute with a UDF are `=IFERROR(UDF(...), value)`; totals are
+a user would compute with a UDF are `=IFERROR(UDF(...), value)+0`; totals are
 native SUMIFS/COUNTIFS that recalculate.  Every formula cell also carries its
 Python value as the cached result, so programs that do not recalculate
 (viewers, pandas, openpyxl data_only) show the right numbers too.

@@ -60,14 +60,19 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--month", required=True, help="billing month, YYYY-MM")
     p.add_argument("--out", required=True, help="file to write (refused if it exists, unless --force); - = stdout")
     p.add_argument("--force", action="store_true", help="replace an existing --out file")
-    p.add_argument("--timeout", type=float, default=60.0, metavar="S",
-                   help="seconds to wait for an answer (default %(default)g)")
+    p.add_argument("--timeout", type=float, default=300.0, metavar="S",
+                   help="seconds the whole answer may take, however slowly it arrives (default %(default)g;"
+                        " a single stalled read is given up after at most 60 s)")
     p.add_argument("--connect-timeout", type=float, default=10.0, metavar="S",
                    help="seconds to wait for a connection (default %(default)g)")
 
 
 def run(args: argparse.Namespace) -> int:
     month = parse_month(args.month)
+    for name in ("timeout", "connect_timeout"):
+        value = getattr(args, name)
+        if not (0 < value <= 86400):  # NaN, negative, inf: refused, not passed to the socket layer
+            raise XlbillingError(f"--{name.replace('_', '-')}: expected seconds between 0 and 86400, found {value:g}")
     out_path = check_out(args.out, force=args.force)
     http_settings = HttpSettings(connect_timeout_s=args.connect_timeout, read_timeout_s=args.timeout)
     if args.vendor == "altaro":

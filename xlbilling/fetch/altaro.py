@@ -28,6 +28,7 @@ from typing import Callable
 from xlbilling.errors import AuthError, FetchError, NotAllowedError, RateLimitedError
 from xlbilling.fetch import http
 from xlbilling.fetch.output import atomic_write_bytes
+from xlbilling.fetch.secrets import server_summary
 from xlbilling.fetch.secrets import ApiKey, link_id
 from xlbilling.fetch.state import LinkRecord, LinkState
 
@@ -216,12 +217,8 @@ def _wait_s(retry_after: str | None, since_s: float | None) -> int:
 
 
 def _snippet(body: bytes, key: ApiKey) -> str:
-    """The first 200 printable characters of an error body, with the key
-    scrubbed should a server echo it back."""
-    text = body[:400].decode("utf-8", "replace")
-    text = text.replace(key.reveal(), "<hidden>")
-    text = "".join(ch if ch.isprintable() else " " for ch in text)
-    return " ".join(text.split())[:200]
+    """A short summary of an error body that never holds the key in any form."""
+    return server_summary(body, key)  # key-free in every encoding, or nothing
 
 
 def validate_body(body: bytes, content_type: str, *, month: str, lid: str,

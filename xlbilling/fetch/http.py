@@ -20,7 +20,7 @@ from typing import Callable, Collection, Mapping
 import httpx
 
 from xlbilling.errors import FetchError
-from xlbilling.fetch.secrets import ApiKey
+from xlbilling.fetch.secrets import ApiKey, key_in
 
 # Documented allowance (docs/fetch.md): plain http to loopback only.
 LOOPBACK_HTTP_ALLOWED = True
@@ -33,7 +33,17 @@ class HttpSettings:
     take a minute to generate."""
 
     connect_timeout_s: float = 10.0
+    # The whole answer (headers and body) must arrive within read_timeout_s
+    # (--timeout): a server dripping a byte every few seconds is cut off at that
+    # deadline, not only when one read stalls.  Each single read waits at most
+    # the same time.
     read_timeout_s: float = 60.0
+    max_body_bytes: int = 512 << 20   # larger answers are refused while streaming (no MemoryError)
+
+    @property
+    def stall_s(self) -> float:
+        """How long one read may wait: the deadline, but at most a minute."""
+        return min(self.read_timeout_s, 60.0)
     retries: int = 2            # extra attempts for safe failures (x360Recover only)
     backoff_s: float = 0.5      # first wait; doubles each retry
     user_agent: str = "xlbilling-fetch"
@@ -92,7 +102,7 @@ def make_client(url: httpx.URL, settings: HttpSettings) -> httpx.Client:
     certifi, or SSL_CERT_FILE/SSL_CERT_DIR).  Redirects are not followed: httpx
     would forward our custom key header to another host.  Proxy and CA
     environment variables are honoured, except for loopback URLs."""
-    timeout = httpx.Timeout(settings.read_timeout_s, connect=settings.connect_timeout_s)
+    timeout = httpx.Timeout(settings.stall_s, connect=settings.connect_timeout_s)
     return httpx.Client(timeout=timeout, verify=True, follow_redirects=False,
                         trust_env=not is_loopback_host(url.host),
                         headers={"User-Agent": settings.user_agent})
@@ -123,9 +133,10 @@ def get(client: httpx.Client, url: httpx.URL | str, *, key_header: str, key: Api
         try:
             with client.stream("GET", url, params=params,
                                headers={key_header: key.reveal(), "Accept": accept}) as response:
-                body = response.read()
                 status = response.status_code
                 headers = {k.lower(): v for k, v in response.headers.items()}
+                body, problem = _read_body(response, started, settings, where)
+                retryable = problem is not None and retry_safe_failures and "did not finish" in problem
         except (httpx.ConnectError, httpx.ConnectTimeout) as err:
             reason = _transport_reason(err, key)
             if "CERTIFICATE_VERIFY_FAILED" in reason or "certificate verify failed" in reason.lower():
@@ -139,7 +150,7 @@ def get(client: httpx.Client, url: httpx.URL | str, *, key_header: str, key: Api
                 retryable = retry_connect_failures or retry_safe_failures
             request_sent = False
         except httpx.TimeoutException:
-            problem = (f"{where} did not answer within {settings.read_timeout_s:g} s: try again later or "
+            problem = (f"{where} did not answer within {settings.stall_s:g} s: try again later or "
                        f"raise --timeout")
             retryable = retry_safe_failures
         except httpx.RemoteProtocolError as err:
@@ -155,6 +166,12 @@ def get(client: httpx.Client, url: httpx.URL | str, *, key_header: str, key: Api
             problem = f"could not build the request to {where} ({type(err).__name__})"
             request_sent = False
         sent_any = sent_any or request_sent
+        if problem is None and 200 <= status < 300 and key_in(body, key):
+            # A server echoing the key (in any encoding) in data we would save: refused,
+            # the key never goes into a file.  Error bodies are only ever shown through
+            # secrets.server_summary, which withholds them when they hold the key.
+            problem = (f"{where} answered HTTP {status} with a body that contains the API key; nothing was "
+                       f"saved (xlbilling never writes the key to a file)")
         if problem is None and (short := _length_problem(headers, body, where)):
             problem, retryable = short, retry_safe_failures
         if problem is None:
@@ -178,6 +195,30 @@ def get(client: httpx.Client, url: httpx.URL | str, *, key_header: str, key: Api
     raise AssertionError("unreachable")
 
 
+def _read_body(response: httpx.Response, started: float, settings: HttpSettings,
+               where: str) -> tuple[bytes, str | None]:
+    """The body, streamed: refused once it passes max_body_bytes (also when
+    Content-Length announces more) or when the whole answer is not in by
+    the deadline.  (body, None) or (b"", problem)."""
+    limit = settings.max_body_bytes
+    declared = response.headers.get("content-length", "")
+    if declared.strip().isdigit() and int(declared) > limit:
+        return b"", (f"{where} announced an answer of {int(declared):,} bytes; answers above {limit:,} bytes are "
+                     f"refused and nothing was saved")
+    parts: list[bytes] = []
+    total = 0
+    for chunk in response.iter_bytes():
+        total += len(chunk)
+        if total > limit:
+            return b"", (f"{where} sent more than {limit:,} bytes; answers that large are refused and nothing "
+                         f"was saved")
+        parts.append(chunk)
+        if time.monotonic() - started > settings.read_timeout_s:
+            return b"", (f"{where} did not finish its answer within {settings.read_timeout_s:g} s ({total:,} bytes "
+                         f"so far): try again later or raise --timeout; nothing was saved")
+    return b"".join(parts), None
+
+
 def _length_problem(headers: Mapping[str, str], body: bytes, where: str) -> str | None:
     """Detect a short body even if the transport did not (Content-Length is
     the byte count of the body as sent, unless a content-encoding was used)."""
@@ -198,7 +239,9 @@ def _transport_reason(err: Exception, key: ApiKey) -> str:
     """A short reason from a transport error.  Transport errors carry socket
     messages, but a protocol error may quote a header: the key is scrubbed,
     only the first line kept and its length capped."""
-    text = str(err).replace(key.reveal(), "<hidden>")
+    text = str(err)
+    if key_in(text.encode("utf-8", "replace"), key):
+        return type(err).__name__
     text = text.splitlines()[0] if text else type(err).__name__
     return text[:200]
 

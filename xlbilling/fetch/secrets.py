@@ -14,7 +14,10 @@ written by `xlbilling auth set` (never read from a workbook).
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import re
+import unicodedata
 from dataclasses import dataclass
 
 from xlbilling.errors import AuthError
@@ -59,6 +62,72 @@ class ApiKey:
         return isinstance(other, ApiKey) and other._value == self._value
 
     __hash__ = None  # type: ignore[assignment]
+
+
+# -- a server's text, without the key in any form ------------------------------
+
+_ESCAPES = re.compile(rb"\\u([0-9a-fA-F]{4})|\\x([0-9a-fA-F]{2})|%([0-9a-fA-F]{2})|&#[xX]([0-9a-fA-F]{1,6});|&#([0-9]{1,7});")
+_ALNUM = bytes(range(48, 58)) + bytes(range(65, 91)) + bytes(range(97, 123))
+_NOT_ALNUM = bytes(b for b in range(256) if b not in _ALNUM)
+WITHHELD = "<hidden> (the answer echoed the API key, so none of it is shown)"
+KEY_WINDOW = 8   # this many consecutive key characters anywhere in a body count as an echo
+
+
+def _squash(data: bytes) -> bytes:
+    """Letters and digits only, lower case, with \\uXXXX, \\xXX, %XX and &#..; escapes
+    decoded first: every way a server might echo a key (JSON-escaped `\\/` or
+    `\\u002B`, URL-encoded, split by NUL or zero-width characters, HTML
+    entities) squashes to the key's own letters and digits."""
+    def decode(m: re.Match) -> bytes:
+        hexa = m.group(1) or m.group(2) or m.group(3) or m.group(4)
+        code = int(hexa, 16) if hexa else int(m.group(5))
+        return bytes([code]) if code < 128 and bytes([code]) in _ALNUM else b""
+    for _ in range(3):  # nested encodings (%255C...) a few levels deep
+        decoded = _ESCAPES.sub(decode, data)
+        if decoded == data:
+            break
+        data = decoded
+    return data.translate(None, _NOT_ALNUM).lower()
+
+
+def key_in(data: bytes, key: "ApiKey") -> bool:
+    """Does `data` hold the key, or KEY_WINDOW consecutive characters of it,
+    in any of the forms _squash undoes?  (A leak of 14 of 27 characters is a
+    leak.)"""
+    if not data:
+        return False
+    secret = _squash(key.reveal().encode("utf-8", "replace"))
+    if not secret:
+        return False
+    text = _squash(data)
+    if len(secret) <= KEY_WINDOW:
+        return secret in text
+    return any(secret[i:i + KEY_WINDOW] in text for i in range(len(secret) - KEY_WINDOW + 1))
+
+
+def server_summary(body: bytes, key: "ApiKey", *, limit: int = 200) -> str:
+    """A short, key-free, printable summary of a server's error body for a
+    message: the `message`/`error`/`detail` text of a JSON body, else the
+    text itself.  When the body holds the key in any form nothing of it is
+    shown, only WITHHELD."""
+    if not body:
+        return ""
+    if key_in(body, key):
+        return WITHHELD
+    text = body[:64 << 10].decode("utf-8", "replace")
+    try:
+        obj = json.loads(text)
+    except ValueError:
+        obj = None
+    if isinstance(obj, dict):
+        parts = [str(obj[k]) for k in ("message", "error", "detail", "msg", "title", "error_description")
+                 if isinstance(obj.get(k), (str, int, float))]
+        if parts:
+            text = " - ".join(parts)
+    text = "".join(ch if ch.isprintable() and unicodedata.category(ch) not in ("Cf", "Co", "Cs") else " "
+                   for ch in text)
+    text = " ".join(text.split())[:limit]
+    return WITHHELD if key_in(text.encode("utf-8"), key) else text
 
 
 def link_id(link: str) -> str:

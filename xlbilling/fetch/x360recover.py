@@ -342,8 +342,9 @@ def _json_or_none(body: bytes):
 
 
 def _detail(body: bytes, key: ApiKey) -> str:
-    text = body[:400].decode("utf-8", "replace").replace(key.reveal(), "<hidden>")
-    return " ".join("".join(c if c.isprintable() else " " for c in text).split())[:200]
+    from xlbilling.fetch.secrets import server_summary
+
+    return server_summary(body, key)  # key-free in every encoding, or nothing
 
 
 def _path_id(value: object, what: str) -> str:

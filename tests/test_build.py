@@ -99,7 +99,7 @@ def test_build_figures_by_hand(sample_build):
         total = sum((Decimal(str(ln["amount"])) for ln in lines
                      if ln["customer"] == customer and ln["currency"] == currency), Decimal(0))
         assert Decimal(str(summary.cell(r, L.SUMMARY.index("python_total")).value)) == total
-    problems = [values[L.PROBLEMS.name].cell(r, 1).value for r in range(5, 20)]
+    problems = [values[L.PROBLEMS.name].cell(r, L.PROBLEMS.index("kind")).value for r in range(5, 20)]
     assert "unmapped_account" in problems and "deleted_with_usage" in problems
     assert "overlapping_usage" not in problems
 
@@ -181,7 +181,7 @@ def test_formula_like_vendor_names_stay_text(tmp_path, capsys):
     assert len(hits) >= 5  # the import sheet's customer column and the Problems sheet
     assert all(t == "inlineStr" and not has_f for _, _, t, has_f, _ in hits), hits
     values = openpyxl.load_workbook(out, data_only=True)
-    kinds = [values[L.PROBLEMS.name].cell(r, 1).value for r in range(5, 30)]
+    kinds = [values[L.PROBLEMS.name].cell(r, L.PROBLEMS.index("kind")).value for r in range(5, 30)]
     assert "unmapped_account" in kinds
 
 
@@ -201,9 +201,10 @@ def test_missing_rate_is_a_problem_and_strict_exits_1(tmp_path, capsys):
     code = main(["build", "--quiet", "--strict", "--month", "2026-10", "--pricebook", str(pricebook), altaro,
                  "--out", str(out)])
     assert code == 1
-    assert "no_rate" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "3 No price for an item" in err and "NOT READY TO INVOICE: 3 usage item(s) were not invoiced" in err
     values = openpyxl.load_workbook(out, data_only=True)
-    kinds = [values[L.PROBLEMS.name].cell(r, 1).value for r in range(5, 30)]
+    kinds = [values[L.PROBLEMS.name].cell(r, L.PROBLEMS.index("kind")).value for r in range(5, 30)]
     assert kinds.count("no_rate") == 3  # Contoso, Fabrikam, Tailspin each have users
     assert values[L.INVOICE_LINES.name].cell(5, 1).value is None  # nothing invoiced
 

@@ -55,7 +55,9 @@ def test_lines_csv_hand_checked_amounts(capsys):
     # Northwind's Acronis usage is above its USD 150 commitment: no fee line
     assert not find("Northwind Dental", "minimum_commitment_fee")
     assert all(r["source"] for r in rows)
-    assert "unmapped_account" in err and "deleted_with_usage" in err and "same_name_users" in err
+    # problem kinds in words (xlbilling.problem_kinds): unmapped_account, deleted_with_usage, same_name_users
+    assert ("Account without a customer:" in err and "Deleted or expired account with usage:" in err
+            and "User names merged:" in err)
 
 
 def test_strict_exits_1_on_unmapped(capsys):
@@ -100,7 +102,9 @@ def test_pricebook_init_and_check(tmp_path, capsys):
     assert code == 0
     assert main(["pricebook", "check", str(out)]) == 0
     text = capsys.readouterr().out
-    assert "OK" in text and "not reviewed" in text
+    # a price book straight from init has no prices: valid, but not ready (exit 0; 1 with --strict)
+    assert "INCOMPLETE, not ready to invoice" in text and "not reviewed" in text
+    assert main(["pricebook", "check", "--strict", str(out)]) == 1
     from xlbilling.pricing.pricebook import load_pricebook
     pb = load_pricebook(out)
     assert ("acronis", "c0ffee00-1111-4222-8333-944455556603") in {(a.vendor, a.account) for a in pb.accounts}

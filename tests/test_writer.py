@@ -138,7 +138,11 @@ def test_reconciliation(books):
 def test_problems_and_imports(books):
     wb, values = books
     problems = _rows(wb[L.PROBLEMS.name])
-    assert [p[0] for p in problems] == ["unmapped_account", "no_rate", "deleted_with_usage", "billed_nothing"]
+    code = L.PROBLEMS.index("kind") - 1
+    assert [p[code] for p in problems] == ["unmapped_account", "no_rate", "deleted_with_usage", "billed_nothing"]
+    # the kind in words for the reader (xlbilling.problem_kinds), the code kept for filters
+    assert [p[0] for p in problems] == ["Account without a customer", "No price for an item",
+                                        "Deleted or expired account with usage", "Customer billed nothing"]
     assert problems[0][2] == F.DDE
     S = L.IMPORTS
     imports = _rows(values[S.name])
@@ -160,7 +164,7 @@ def test_tables_cover_the_data(books):
     assert wb[L.INVOICE_LINES.name].tables["InvoiceLines"].ref == "A4:O13"
     assert wb[L.SUMMARY.name].tables["CustomerSummary"].ref == "A4:I7"
     assert wb[L.RECONCILIATION.name].tables["Reconciliation"].ref == "A4:J9"
-    assert wb[L.PROBLEMS.name].tables["Problems"].ref == "A4:F8"
+    assert wb[L.PROBLEMS.name].tables["Problems"].ref == "A4:G8"
     assert wb[L.IMPORTS.name].tables["Imports"].ref == "A4:L6"
 
 

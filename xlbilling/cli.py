@@ -23,6 +23,7 @@ COMMANDS = (
     "xlbilling.commands.pricebook",
     "xlbilling.commands.build",
     "xlbilling.commands.demo",
+    "xlbilling.commands.samples",
 )
 
 

@@ -312,9 +312,9 @@ def summary_text(plan: Plan) -> str:
     lines.append(f"Invoices: {len(result.invoices)} customers, {len(result.lines)} lines, from"
                  f" {len(plan.reads)} report(s)" + (f" ({money})." if money else "."))
     if result.problems:
-        kinds = Counter(p.kind for p in result.problems)
+        kinds = Counter(p.title for p in result.problems)
         lines.append(f"Problems to review on the Problems sheet: {len(result.problems)} ("
-                     + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in kinds.most_common()) + ").")
+                     + ", ".join(f"{n} {k}" for k, n in kinds.most_common()) + ").")
     else:
         lines.append("No problems found.")
     return clip(lines)

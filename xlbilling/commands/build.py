@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from decimal import Decimal
 from pathlib import Path
 
-from xlbilling.commands.lines import add_month_arguments
+from xlbilling.commands.lines import add_month_arguments, print_not_ready
 from xlbilling.core.rules.x360recover import parse_month
 
 
@@ -69,11 +69,13 @@ def print_summary(reads, result, facts, out=None, err=None) -> None:
     money = ", ".join(f"{cur} {amount:,}" for cur, amount in sorted(totals.items())) or "nothing"
     cells = facts.get("amount_cells", {})
     live = sum(n for k, n in cells.items() if k != "value")
+    blocking = len(result.blocking_problems)
+    incomplete = f" - NOT READY: {blocking} usage item(s) not invoiced" if blocking else ""
     print(f"wrote {facts['path']}: {len(reads)} report(s), {len(result.invoices)} invoice(s),"
           f" {len(result.lines)} line(s) ({live} with live UDF formulas), total {money}"
-          f" in {facts['seconds']:.1f}s", file=out)
+          f" in {facts['seconds']:.1f}s{incomplete}", file=out)
     if result.problems:
-        kinds = Counter(p.kind for p in result.problems)
+        kinds = Counter(p.title for p in result.problems)
         print(f"{len(result.problems)} problem(s) to review (sheet Problems): "
               + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())), file=err)
         from xlbilling.boundary import escape_control
@@ -82,6 +84,7 @@ def print_summary(reads, result, facts, out=None, err=None) -> None:
             print(escape_control(f"  {p}"), file=err)
         if len(result.problems) > 20:
             print(f"  ... and {len(result.problems) - 20} more in the workbook", file=err)
+    print_not_ready(result, err)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -26,21 +26,75 @@ def add_month_arguments(p: argparse.ArgumentParser) -> None:
                    help="bill reports that state another period than --month (recorded on the Imports sheet)")
 
 
+EPILOG = """examples:
+  xlbilling lines --month 2026-10 --pricebook pricebook.xlsx reports/*
+      the invoice lines as a table on screen, grouped per invoice with totals
+  xlbilling lines --month 2026-10 --pricebook pricebook.xlsx reports/* --out lines-2026-10.csv
+      the lines as CSV with exact amounts (the format follows --out: a file means csv)
+  xlbilling lines --month 2026-10 --pricebook pricebook.xlsx reports/* --format csv --out -
+      CSV on stdout
+
+exit codes: 0 done (a NOT READY banner says when usage was left out), 1 --strict and usage un-invoiced,
+2 an error (nothing written)"""
+
+
 def register(subparsers) -> None:
-    p = subparsers.add_parser("lines", help="print the month's invoice lines (csv or a table)",
+    p = subparsers.add_parser("lines", help="print or write the month's invoice lines (csv or a table)",
                               description="Read the reports, price them with the price book and print the invoice"
-                                          " lines. Problems go to stderr.")
+                                          " lines, or write them as CSV with --out. Problems go to stderr.",
+                              epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_month_arguments(p)
-    p.add_argument("--format", choices=("csv", "table"), default="table", help="csv (exact amounts) or table")
+    p.add_argument("--format", choices=("csv", "table"),
+                   help="csv (exact amounts) or table (default: table on screen, csv with --out FILE)")
+    p.add_argument("--out", metavar="FILE.csv",
+                   help="write the lines to this file (refused if it exists, unless --force); - = stdout")
+    p.add_argument("--force", action="store_true", help="replace --out if it exists (never an input)")
+    p.add_argument("--quiet", action="store_true", help="no problem list (a one-line count instead)")
     p.set_defaults(func=run)
 
 
-def report_problems(result, err=None) -> None:
+def report_problems(result, err=None, *, quiet: bool = False) -> None:
     err = err or sys.stderr
     from xlbilling.boundary import escape_control
 
+    if quiet:
+        if result.problems:
+            print(f"{len(result.problems)} problem(s); run without --quiet to list them", file=err)
+        return
     for problem in result.problems:
         print(escape_control(f"problem: {problem}"), file=err)
+
+
+_BLOCKING_WORDS = {"no_rate": "without a price in Rates", "unmapped_account": "from accounts without a customer",
+                   "no_exchange_rate": "without an exchange rate", "duplicate_report": "from a report given twice"}
+
+
+def not_ready_message(result) -> str | None:
+    """The loud line a run prints when usage went un-invoiced (an unfilled or
+    incomplete price book): the totals leave that usage out, so the run is not
+    a finished month even though it exits 0 (exit 1 with --strict)."""
+    blocking = result.blocking_problems
+    if not blocking:
+        return None
+    kinds: dict[str, int] = {}
+    for p in blocking:
+        kinds[p.kind] = kinds.get(p.kind, 0) + 1
+    parts = ", ".join(f"{n} {_BLOCKING_WORDS.get(k, k.replace('_', ' '))}" for k, n in sorted(kinds.items()))
+    unreviewed = sum(1 for p in result.problems if p.kind == "unreviewed_mapping")
+    review = f"; {unreviewed} account mapping(s) still to review (Accounts, Reviewed)" if unreviewed else ""
+    return (f"NOT READY TO INVOICE: {len(blocking)} usage item(s) were not invoiced ({parts}){review}. The totals"
+            " leave them out. Fill the price book (`xlbilling help pricebook`) and run again; the Problems list"
+            " says what each one needs.")
+
+
+def print_not_ready(result, err=None) -> None:
+    message = not_ready_message(result)
+    if message:
+        err = err or sys.stderr
+        import textwrap
+
+        bar = "!" * 78
+        print(f"{bar}\n{textwrap.fill(message, 78)}\n{bar}", file=err)
 
 
 def exit_code(result, strict: bool) -> int:
@@ -72,12 +126,23 @@ def _table(result) -> str:
 
 
 def run(args) -> int:
+    from xlbilling.outputs import atomic_write_text, check_output
     from xlbilling.pricing.exports import lines_csv
     from xlbilling.pricing.run import run_month
 
+    to_file = args.out not in (None, "-")
+    fmt = args.format or ("csv" if to_file else "table")
+    if to_file:
+        check_output(args.out, inputs=[*args.reports, args.pricebook], force=args.force)  # before reading
     _, result = run_month(args.reports, args.pricebook, parse_month(args.month), basis=args.basis,
                           allow_period_mismatch=args.allow_period_mismatch)
-    sys.stdout.write(lines_csv(result) if args.format == "csv" else _table(result))
-    sys.stdout.flush()
-    report_problems(result)
+    text = lines_csv(result) if fmt == "csv" else _table(result)
+    if to_file:
+        atomic_write_text(args.out, text)
+        print(f"wrote {args.out}: {len(result.lines)} line(s) of {len(result.invoices)} invoice(s)", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    report_problems(result, quiet=args.quiet)
+    print_not_ready(result)
     return exit_code(result, args.strict)

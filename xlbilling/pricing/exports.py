@@ -150,20 +150,26 @@ def export_paths(out: str | os.PathLike, parts: int) -> list[Path]:
     return [path.with_name(f"{path.stem}-{n}{path.suffix or '.csv'}") for n in range(1, parts + 1)]
 
 
+def export_contents(fmt_name: str, result: PricingResult, pricebook: PriceBook, *,
+                    invoice_date: dt.date | None = None, date_format: str | None = None,
+                    per_file: int = XERO_MAX_INVOICES) -> list[str]:
+    """The import file(s) as text: Xero split into files of `per_file` invoices, QBO one file."""
+    if fmt_name == "xero":
+        return [_csv(xero_rows(result, pricebook, chunk, invoice_date, date_format or "dmy"))
+                for chunk in split_invoices(result.invoices, per_file)]
+    if fmt_name == "qbo":
+        return [_csv(qbo_rows(result, pricebook, invoice_date, date_format or "mdy"))]
+    raise OutputError(f"--to: expected xero or qbo, found {fmt_name!r}")
+
+
 def write_export(fmt_name: str, result: PricingResult, pricebook: PriceBook, out: str | os.PathLike, *,
                  invoice_date: dt.date | None = None, date_format: str | None = None, force: bool = False,
                  inputs: Sequence[str | os.PathLike] = (), per_file: int = XERO_MAX_INVOICES) -> list[Path]:
     """Write the Xero or QBO import file(s) atomically; returns the paths written.
     Every target is checked (not an input, not existing unless force) before any is written."""
-    if fmt_name == "xero":
-        chunks = split_invoices(result.invoices, per_file)
-        paths = export_paths(out, len(chunks))
-        contents = [_csv(xero_rows(result, pricebook, chunk, invoice_date, date_format or "dmy")) for chunk in chunks]
-    elif fmt_name == "qbo":
-        paths = [Path(out)]
-        contents = [_csv(qbo_rows(result, pricebook, invoice_date, date_format or "mdy"))]
-    else:
-        raise OutputError(f"--format: expected xero or qbo, found {fmt_name!r}")
+    contents = export_contents(fmt_name, result, pricebook, invoice_date=invoice_date, date_format=date_format,
+                               per_file=per_file)
+    paths = export_paths(out, len(contents)) if fmt_name == "xero" else [Path(out)]
     for p in paths:
         check_output(p, inputs=inputs, force=force)
     for p, text in zip(paths, contents):
@@ -171,5 +177,5 @@ def write_export(fmt_name: str, result: PricingResult, pricebook: PriceBook, out
     return paths
 
 
-__all__ = ["lines_csv", "write_export", "xero_rows", "qbo_rows", "split_invoices", "export_paths", "XERO_COLUMNS",
+__all__ = ["lines_csv", "write_export", "export_contents", "xero_rows", "qbo_rows", "split_invoices", "export_paths", "XERO_COLUMNS",
            "QBO_COLUMNS", "LINES_COLUMNS", "import_quantity_price", "default_invoice_date"]

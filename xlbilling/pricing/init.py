@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from pathlib import Path
 from typing import Sequence
+
+from xlbilling.errors import ReportError
 
 from xlbilling.pricing.engine import ITEM_LABELS
 from xlbilling.pricing.pricebook_template import write_pricebook
@@ -51,15 +54,80 @@ def pricebook_rows(reads: Sequence, home_currency: str = "USD") -> dict[str, lis
     }
 
 
+_MONTH_IN_NAME = re.compile(r"(?<!\d)(20\d\d)[-_.]?(0[1-9]|1[0-2])(?!\d)")
+LICENSE_TABLE_READER = "x360recover-licenses"
+
+
+def _period_month(period: object) -> dt.date | None:
+    """The month a report's own period names (ReadResult.period where a reader
+    detects one: a date, a (first, last) pair inside one month, or 'YYYY-MM')."""
+    if isinstance(period, (tuple, list)) and period:
+        months = {m for m in (_period_month(p) for p in period) if m}
+        return months.pop() if len(months) == 1 else None
+    if isinstance(period, dt.date):
+        return period.replace(day=1)
+    if isinstance(period, str):
+        return _name_month(period)
+    for attr in ("month", "start", "first_day"):
+        value = getattr(period, attr, None)
+        if isinstance(value, dt.date):
+            return value.replace(day=1)
+    return None
+
+
+def _name_month(text: str) -> dt.date | None:
+    found = {(int(y), int(m)) for y, m in _MONTH_IN_NAME.findall(text)}
+    return dt.date(*found.pop(), 1) if len(found) == 1 else None
+
+
+def stated_month(reads: Sequence, paths: Sequence[str]) -> dt.date | None:
+    """The billing month the other reports state (their own period) or imply (a
+    YYYY-MM every dated file name, or their folder's name, agrees on); None when
+    they disagree or say nothing."""
+    months = {m for m in (_period_month(getattr(r, "period", None)) for r in reads) if m}
+    if not months:
+        months = {m for m in (_name_month(Path(p).name) for p in paths) if m}
+    if not months:
+        months = {m for m in (_name_month(Path(p).resolve().parent.name) for p in paths) if m}
+    return months.pop() if len(months) == 1 else None
+
+
+def read_for_init(inputs: Sequence[str], month: dt.date | None) -> tuple[list, dt.date | None]:
+    """Read every report; a license-assignment table (billed for one month) takes
+    --month or, without it, the month the other reports state or imply."""
+    from xlbilling.readers import identify, read_report
+
+    reads: dict[str, object] = {}
+    deferred = []
+    for p in inputs:
+        if month is None and identify(p).reader == LICENSE_TABLE_READER:
+            deferred.append(p)
+        else:
+            reads[p] = read_report(p, month=month)
+    if deferred:
+        month = stated_month(list(reads.values()), inputs)
+        if month is None:
+            names = ", ".join(Path(p).name for p in deferred)
+            raise ReportError(f"{names}: an x360Recover license-assignment table lists the licenses of one month,"
+                              " and no other report names that month: add --month YYYY-MM (for example"
+                              " --month 2026-10)")
+        for p in deferred:
+            reads[p] = read_report(p, month=month)
+    return [reads[p] for p in inputs], month
+
+
 def init_pricebook(report_paths: Sequence[str | os.PathLike], out: str | os.PathLike, *,
                    month: dt.date | None = None, home_currency: str = "USD", force: bool = False) -> tuple[Path, dict]:
+    """Write a new price book listing every account and item of the reports.
+    The rows are also returned, with rows["month"] the month the license tables
+    were read for (given, stated by the reports, or None when none was needed)."""
     from xlbilling.outputs import check_output
-    from xlbilling.readers import read_report
 
     inputs = [os.fspath(p) for p in report_paths]
     check_output(out, inputs=inputs, force=force)
     check_distinct_files(inputs)
-    reads = [read_report(p, month=month) for p in inputs]
+    reads, month = read_for_init(inputs, month)
     rows = pricebook_rows(reads, home_currency)
     path = write_pricebook(out, force=force, inputs=inputs, settings={"Home currency": home_currency}, **rows)
+    rows["month"] = month
     return path, rows

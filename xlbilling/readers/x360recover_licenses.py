@@ -58,7 +58,7 @@ class X360LicensesReader(Reader):
         month: dt.date | None = ctx.options.get("month")
         if month is None:
             raise ReportError(f"{ctx.file}: an x360Recover license-assignment table is billed for one month:"
-                              " give the month (xlbilling read --month YYYY-MM, or read_report(..., month=date))")
+                              " give the billing month with --month YYYY-MM (for example --month 2026-10)")
         start, end = rules.month_bounds(month)
         days_in_month = (end - start).days + 1
         c = ctx.cells

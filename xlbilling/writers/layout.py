@@ -147,12 +147,13 @@ RECONCILIATION = SheetLayout(
 PROBLEMS = SheetLayout(
     name="Problems", table="Problems", title="Problems to review before invoicing", tab_color="C00000",
     columns=(
-        C("kind", "Problem", 20),
+        C("title", "Problem", 24, wrap=True, note="the kind of problem in words (xlbilling help problems)"),
         C("vendor", "Vendor", 12),
         C("account", "Account", 20, wrap=True),
         C("customer", "Customer", 22, wrap=True),
         C("message", "Message", 80, wrap=True),
         C("source", "Source", 36, wrap=True),
+        C("kind", "Code", 18, note="the problem's stable code, for filters"),
     ))
 
 IMPORTS = SheetLayout(

@@ -13,17 +13,18 @@ from xlbilling.boundary import run_guarded
 
 # Sub-command modules, in the order `xlbilling --help` lists them.
 COMMANDS = (
-    "xlbilling.commands.catalogue",
-    "xlbilling.commands.addin",
-    "xlbilling.commands.fetch",
-    "xlbilling.commands.auth",
-    "xlbilling.commands.read",
-    "xlbilling.commands.lines",
-    "xlbilling.commands.export",
-    "xlbilling.commands.pricebook",
-    "xlbilling.commands.build",
+    "xlbilling.commands.help",
     "xlbilling.commands.demo",
     "xlbilling.commands.samples",
+    "xlbilling.commands.read",
+    "xlbilling.commands.pricebook",
+    "xlbilling.commands.build",
+    "xlbilling.commands.lines",
+    "xlbilling.commands.export",
+    "xlbilling.commands.fetch",
+    "xlbilling.commands.auth",
+    "xlbilling.commands.catalogue",
+    "xlbilling.commands.addin",
 )
 
 

@@ -9,6 +9,7 @@ import getpass
 import sys
 
 from xlbilling.fetch import secrets
+from xlbilling.optional import guarded
 
 
 def register(subparsers) -> None:
@@ -17,13 +18,19 @@ def register(subparsers) -> None:
                                                "XLBILLING_ALTARO_API_KEY / XLBILLING_X360RECOVER_API_KEY "
                                                "take precedence). Keys are never printed.")
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-    for action, helptext in (("set", "store a key (prompted, or read from stdin)"),
-                             ("status", "say where a key would be taken from (never the key)"),
-                             ("delete", "remove a stored key from the keyring")):
-        p = actions.add_parser(action, help=helptext)
-        p.add_argument("vendor", choices=secrets.VENDORS)
+    for action, helptext, example in (
+            ("set", "store a key (prompted, or read from stdin)",
+             "  xlbilling auth set altaro\n      type the key when asked (hidden)\n"
+             "  xlbilling auth set x360recover < key.txt\n      the key from stdin's first line"),
+            ("status", "say where a key would be taken from (never the key)",
+             "  xlbilling auth status altaro\n      exit 0 when a key is found, 1 when not"),
+            ("delete", "remove a stored key from the keyring",
+             "  xlbilling auth delete altaro --link \"$ALTARO_LINK\"\n      the key kept for that link")):
+        p = actions.add_parser(action, help=helptext, description=helptext[0].upper() + helptext[1:] + ".",
+                               epilog="examples:\n" + example, formatter_class=argparse.RawDescriptionHelpFormatter)
+        p.add_argument("vendor", choices=secrets.VENDORS, help="the vendor: " + ", ".join(secrets.VENDORS))
         p.add_argument("--link", help="altaro only: keep a separate key for this report link")
-    parser.set_defaults(func=run)
+    parser.set_defaults(func=guarded(run))
 
 
 def run(args: argparse.Namespace) -> int:

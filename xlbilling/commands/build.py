@@ -16,12 +16,23 @@ from xlbilling.commands.lines import add_month_arguments, print_not_ready
 from xlbilling.core.rules.x360recover import parse_month
 
 
+EPILOG = """examples:
+  xlbilling build --month 2026-10 --pricebook pricebook.xlsx reports/* --out billing-2026-10.xlsx
+      the month's billing workbook from every report in reports/
+  xlbilling build --strict --quiet --month 2026-10 --pricebook pricebook.xlsx reports/* --out billing.xlsx
+      for scheduled jobs: no progress, exit 1 while any usage is un-invoiced
+
+exit codes: 0 written (a NOT READY banner says when usage was left out), 1 --strict and usage un-invoiced
+(the workbook is still written for review), 2 an error (nothing written)"""
+
+
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "build", help="write the month's billing workbook from vendor reports and a price book",
         description="Read the vendor reports, price them with the price book and write the billing workbook"
                     " (import sheets, invoice lines with the working, customer summary, reconciliation,"
-                    " problems).")
+                    " problems). `xlbilling help workbook` describes the sheets.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_month_arguments(p)  # REPORT..., --month, --pricebook, --basis, --strict (shared with lines/export)
     p.add_argument("--out", required=True, metavar="BILLING.xlsx", help="the billing workbook to write")
     p.add_argument("--force", action="store_true", help="replace --out if it exists (never an input)")

@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from xlbilling.errors import XlbillingError
+from xlbilling.optional import guarded
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -15,11 +16,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "catalogue",
         help="list the Excel functions (UDFs) with a worked example each",
         description="List the xlbilling Excel functions: signature, result and a worked example"
-                    " computed by calling the function.",
+                    " computed by calling the function (`xlbilling help udfs`).",
+        epilog="examples:\n  xlbilling catalogue\n      every function\n"
+               "  xlbilling catalogue PRORATED_STORAGE BILLABLE_GB\n      only these",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("names", nargs="*", metavar="NAME",
                         help="only these functions (e.g. PRORATED_STORAGE); default: all")
-    parser.set_defaults(func=run)
+    parser.set_defaults(func=guarded(run))
 
 
 def excel_text(value: Any) -> str:

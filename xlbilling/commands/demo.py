@@ -28,10 +28,20 @@ REPORTS = (
 )  # the month folder's files (tests/test_build.py checks that they are all of it), in import order
 
 
+EPILOG = """examples:
+  xlbilling demo
+      write ./xlbilling-demo-2026-10.xlsx (-2, -3 ... if it exists) from the bundled samples
+  xlbilling demo --out demo.xlsx --force --quiet
+      a chosen file, replaced if it exists, without progress messages
+
+To try the monthly steps yourself on the same reports: xlbilling help start"""
+
+
 def register(subparsers) -> None:
     p = subparsers.add_parser("demo", help="build the billing workbook from the bundled sample reports",
                               description="Run the whole monthly build on the sample reports and sample price"
-                                          f" book ({DEMO_MONTH}) and write the billing workbook.")
+                                          f" book ({DEMO_MONTH}) and write the billing workbook.",
+                              epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--out", metavar="BILLING.xlsx",
                    help="where to write (default ./xlbilling-demo-2026-10.xlsx, numbered if it exists)")
     p.add_argument("--force", action="store_true", help="replace --out if it exists")

@@ -12,21 +12,55 @@ from pathlib import Path
 
 from xlbilling.core.rules.x360recover import parse_month
 from xlbilling.errors import XlbillingError
-from xlbilling.fetch import altaro, x360recover
-from xlbilling.fetch.http import HttpSettings, check_url, stderr_progress
-from xlbilling.fetch.output import check_out, table_csv_bytes, table_xlsx_bytes, write_bytes
-from xlbilling.fetch.secrets import get_key
-from xlbilling.fetch.state import LinkState
+
+try:  # httpx and keyring are optional on a headless install (`xlbilling help install`)
+    from xlbilling.fetch import altaro, x360recover
+    from xlbilling.fetch.http import HttpSettings, check_url, stderr_progress
+    from xlbilling.fetch.output import check_out, table_csv_bytes, table_xlsx_bytes, write_bytes
+    from xlbilling.fetch.secrets import get_key
+    from xlbilling.fetch.state import LinkState
+except ImportError as _missing:  # pragma: no cover - exercised by tests/test_packaging.py in a subprocess
+    MISSING = _missing.name or str(_missing)
+else:
+    MISSING = ""
+
+EPILOG = """examples:
+  xlbilling fetch altaro --link "$ALTARO_LINK" --month 2026-10 --out reports/altaro-2026-10.csv
+      the Altaro itemised billing report behind a Report API Link (key: xlbilling auth set altaro)
+  xlbilling fetch x360recover --month 2026-10 --out reports/x360recover-devices-2026-10.csv
+      the x360Recover device table over the public API (key: xlbilling auth set x360recover)
+  xlbilling fetch altaro --link "$ALTARO_LINK" --month 2026-10 --out - > altaro.csv
+      the report on stdout
+
+exit codes: 0 saved, 1 saved but the reader rejects the file, 2 an error (nothing saved)"""
+
+
+def _register_unavailable(subparsers) -> None:
+    """Without httpx/keyring the command still exists and says what to install."""
+    def run_missing(args) -> int:
+        raise XlbillingError(f"fetch needs the '{MISSING}' package, which this install leaves out: install"
+                             " xlbilling with its default dependencies (pip install xlbilling), or add"
+                             " httpx and keyring (`xlbilling help install`)")
+
+    parser = subparsers.add_parser("fetch", help="fetch a month's usage data from a vendor API (needs httpx)",
+                                   description="Not available on this install: httpx/keyring are missing.")
+    parser.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    parser.set_defaults(func=run_missing)
 
 
 def register(subparsers) -> None:
+    if MISSING:
+        _register_unavailable(subparsers)
+        return
     parser = subparsers.add_parser(
         "fetch", help="fetch a month's usage data from a vendor API (Altaro link, x360Recover)",
         description="Fetch usage data over the vendor APIs. Keys come from the OS keyring or an "
-                    "environment variable (see `xlbilling auth set`). See docs/fetch.md.")
+                    "environment variable (see `xlbilling auth set`; guide: `xlbilling help fetch`).",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     vendors = parser.add_subparsers(dest="vendor", metavar="VENDOR", required=True)
 
     a = vendors.add_parser("altaro", help="the Hornetsecurity/Altaro itemised billing report API link",
+                           epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
                            description="GET the report behind an Altaro 'Report API Link' (X-API-KEY header). "
                                        "At most one call per 5 minutes per link; the body is saved as served "
                                        "(CSV or JSON).")
@@ -39,6 +73,7 @@ def register(subparsers) -> None:
     _common(a)
 
     x = vendors.add_parser("x360recover", help="the Axcient x360Recover public API (device usage table)",
+                           epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
                            description="Read clients, devices and vaults and write the x360Recover device table "
                                        "(CSV, or .xlsx by extension) with each device's tier.")
     x.add_argument("--base-url", default=os.environ.get("XLBILLING_X360RECOVER_BASE_URL",
@@ -57,7 +92,7 @@ def register(subparsers) -> None:
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--month", required=True, help="billing month, YYYY-MM")
+    p.add_argument("--month", required=True, metavar="YYYY-MM", help="billing month, YYYY-MM")
     p.add_argument("--out", required=True, help="file to write (refused if it exists, unless --force); - = stdout")
     p.add_argument("--force", action="store_true", help="replace an existing --out file")
     p.add_argument("--timeout", type=float, default=300.0, metavar="S",
@@ -65,6 +100,7 @@ def _common(p: argparse.ArgumentParser) -> None:
                         " a single stalled read is given up after at most 60 s)")
     p.add_argument("--connect-timeout", type=float, default=10.0, metavar="S",
                    help="seconds to wait for a connection (default %(default)g)")
+    p.add_argument("--quiet", action="store_true", help="no progress messages (warnings still shown)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -80,13 +116,18 @@ def run(args: argparse.Namespace) -> int:
     return _run_x360(args, month, out_path, http_settings)
 
 
+def _quiet(message: str) -> None:
+    """--quiet: progress dropped; warnings and errors still reach stderr."""
+
+
 def _run_altaro(args, month: dt.date, out_path: Path | None, http_settings: HttpSettings) -> int:
     say = stderr_progress("fetch altaro")
+    progress = _quiet if args.quiet else say
     check_url(args.link, what="--link")  # a bad link is reported before a missing key
     key = get_key("altaro", link=args.link)
     settings = altaro.AltaroSettings(min_interval_s=args.min_interval_s, http=http_settings)
     report = altaro.fetch_report(args.link, key, month=f"{month:%Y-%m}", state=LinkState(),
-                                 settings=settings, reuse_last=args.reuse_last, progress=say)
+                                 settings=settings, reuse_last=args.reuse_last, progress=progress)
     write_bytes(args.out, out_path, report.body, force=args.force)
     for warning in report.warnings:
         say(f"warning: {warning}")
@@ -94,13 +135,14 @@ def _run_altaro(args, month: dt.date, out_path: Path | None, http_settings: Http
         say(f"warning: the link served {report.fmt.upper()}, saved as served to {out_path.name}")
     origin = "reused the copy saved" if report.from_saved_copy else "fetched"
     when = dt.datetime.fromtimestamp(report.fetched_at_epoch_s, dt.timezone.utc)
-    say(f"{origin} {when:%Y-%m-%d %H:%M:%S} UTC: {report.rows} row(s), {report.fmt}, {len(report.body)} bytes, "
+    progress(f"{origin} {when:%Y-%m-%d %H:%M:%S} UTC: {report.rows} row(s), {report.fmt}, {len(report.body)} bytes, "
         f"month {report.month}, link id {report.link_id} -> {args.out}")
     return _reader_summary(out_path, say)
 
 
 def _run_x360(args, month: dt.date, out_path: Path | None, http_settings: HttpSettings) -> int:
     say = stderr_progress("fetch x360recover")
+    progress = _quiet if args.quiet else say
     for option, value in (("--page-size", args.page_size), ("--vault-limit", args.vault_limit)):
         if value < 1:
             raise XlbillingError(f"{option}: expected a positive number, found {value}")
@@ -110,7 +152,7 @@ def _run_x360(args, month: dt.date, out_path: Path | None, http_settings: HttpSe
     key = get_key("x360recover")
     settings = x360recover.X360Settings(base_url=args.base_url, page_size=args.page_size,
                                         vault_limit=args.vault_limit, max_wait_s=args.max_wait, http=http_settings)
-    table = x360recover.fetch_device_table(key, settings=settings, progress=say)
+    table = x360recover.fetch_device_table(key, settings=settings, progress=progress)
     note = x360recover.month_note(month, table.fetched_at)
     if out_path is not None and out_path.suffix.lower() in (".xlsx", ".xlsm"):
         data = table_xlsx_bytes(table.columns, table.rows, sheet="x360recover devices")
@@ -126,7 +168,7 @@ def _run_x360(args, month: dt.date, out_path: Path | None, http_settings: HttpSe
     for row in table.rows:
         tiers[row[tier_at]] = tiers.get(row[tier_at], 0) + 1
     tier_txt = ", ".join(f"{n} {t}" for t, n in sorted(tiers.items())) or "no devices"
-    say(f"month {month:%Y-%m} (data as of {table.fetched_at:%Y-%m-%d %H:%M} UTC): {len(table.rows)} device(s) of "
+    progress(f"month {month:%Y-%m} (data as of {table.fetched_at:%Y-%m-%d %H:%M} UTC): {len(table.rows)} device(s) of "
         f"{table.clients} client(s) [{tier_txt}] -> {args.out}")
     return _reader_summary(out_path, say)
 

@@ -16,16 +16,29 @@ from xlbilling.readers.base import SLASH_DATE_ORDERS, ReadResult, quantity_text
 CSV_COLUMNS = ("vendor", "account", "customer", "item", "quantity", "unit", "source")
 
 
+EPILOG = """examples:
+  xlbilling read reports/acronis_usage_2026-10.csv.gz
+      the usage records as a table; the import summary and warnings on stderr
+  xlbilling read reports/x360recover_licenses.xlsx --month 2026-10 --format csv
+      exact figures as CSV (a license table needs the billing month)
+  xlbilling read - < report.csv
+      a report on stdin
+
+A workbook with several report sheets is refused: save each sheet as its own file, or give --sheet."""
+
+
 def register(subparsers) -> None:
     p = subparsers.add_parser("read", help="read a vendor usage report and print its usage records",
                               description="Read one vendor report (Axcient, x360Recover, Acronis, Altaro/"
                                           "Hornetsecurity; xls/xlsx/html/csv/json, gzipped or not) and print"
-                                          " one record per account and item.")
-    p.add_argument("report", metavar="REPORT", help="the report file as downloaded")
+                                          " one record per account and item (`xlbilling help readers`).",
+                              epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("report", metavar="REPORT", help="the report file as downloaded; - = stdin")
     p.add_argument("--basis", choices=BASES, default="uncompressed",
                    help="Axcient BFF storage basis (default uncompressed; Basic plans are always uncompressed)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table", dest="output_format",
-                   help="output on stdout (csv: vendor,account,customer,item,quantity,unit,source)")
+                   help="output on stdout: table (default), csv (vendor,account,customer,item,quantity,unit,"
+                        "source) or json")
     p.add_argument("--month", metavar="YYYY-MM", help="billing month (x360Recover license-assignment table)")
     p.add_argument("--accept-short-last-row", action="store_true",
                    help="read a CSV whose last row is cut short (fewer fields, no final line break) instead of"

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from xlbilling.cli import build_parser, main
-from xlbilling.problem_kinds import KINDS
+from xlbilling.core.problems import TITLES as KINDS
 
 ROOT = Path(__file__).resolve().parents[1]
 XLBILLING = shutil.which("xlbilling", path=str(Path(sys.executable).parent))

@@ -55,7 +55,7 @@ def test_lines_csv_hand_checked_amounts(capsys):
     # Northwind's Acronis usage is above its USD 150 commitment: no fee line
     assert not find("Northwind Dental", "minimum_commitment_fee")
     assert all(r["source"] for r in rows)
-    # problem kinds in words (xlbilling.problem_kinds): unmapped_account, deleted_with_usage, same_name_users
+    # problem kinds in words (xlbilling.core.problems.TITLES): unmapped_account, deleted_with_usage, same_name_users
     assert ("Account without a customer:" in err and "Deleted or expired account with usage:" in err
             and "User names merged:" in err)
 

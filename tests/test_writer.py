@@ -140,7 +140,7 @@ def test_problems_and_imports(books):
     problems = _rows(wb[L.PROBLEMS.name])
     code = L.PROBLEMS.index("kind") - 1
     assert [p[code] for p in problems] == ["unmapped_account", "no_rate", "deleted_with_usage", "billed_nothing"]
-    # the kind in words for the reader (xlbilling.problem_kinds), the code kept for filters
+    # the kind in words for the reader (xlbilling.core.problems.TITLES), the code kept for filters
     assert [p[0] for p in problems] == ["Account without a customer", "No price for an item",
                                         "Deleted or expired account with usage", "Customer billed nothing"]
     assert problems[0][2] == F.DDE

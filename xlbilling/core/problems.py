@@ -35,6 +35,70 @@ KINDS: dict[str, str] = {
     "billed_nothing": "a price-book customer is billed nothing this month",
 }
 
+# kind code -> (title a user reads, what to do); docs/problems.md (`xlbilling help problems`)
+# lists the same table (tests/test_first_month.py checks).
+TITLES: dict[str, tuple[str, str]] = {
+    'same_name_users': ('User names merged',
+        'Names differing only in letter case or spacing count as one user. If they are different people, '
+        'bill them separately.'),
+    'duplicate_account_row': ('Account on several rows',
+        'The rows were added up; check the report was not exported twice.'),
+    'rollup_mismatch': ('Parent total differs from its sub-accounts',
+        "Check the Axcient parent account's WithSub figures against its sub-accounts."),
+    'assumed_tier': ('Endpoint tier assumed',
+        'The report lacks the columns that tell the tier: check the tier billed.'),
+    'd2c_devices': ('Direct-to-Cloud devices',
+        'Billed as Direct-to-Cloud devices, outside endpoint licensing and the cloud pool.'),
+    'blank_tenant_kind': ('Tenant kind blank',
+        'Rows without a tenant kind were billed as customer tenants: check they are customers.'),
+    'reader_warning': ('Report warning',
+        'Something in the report to know about; nothing was dropped silently.'),
+    'deleted_with_usage': ('Deleted or expired account with usage',
+        "Not billed, as the vendor's rules say. Check that the account should not be billed or should be "
+        'reactivated.'),
+    'duplicate_report': ('Report given twice',
+        'Give each report once: the same usage would be billed twice.'),
+    'unmapped_account': ('Account without a customer',
+        "On the price book's Accounts sheet, give the account a Customer. Not invoiced until then."),
+    'unreviewed_mapping': ('Account mapping to check',
+        "`pricebook init` proposed this customer from the vendor's label: check it on the Accounts sheet "
+        'and set Reviewed to yes.'),
+    'no_rate': ('No price for an item',
+        'On the Rates sheet, type a Unit price (or a Pricing rule) for the vendor and item. Not invoiced '
+        'until then.'),
+    'no_exchange_rate': ('No exchange rate',
+        "On the ExchangeRates sheet, add the rate from the price's currency to the invoice currency. Not "
+        'invoiced until then.'),
+    'no_pricing_unit': ('Vendor xlbilling cannot price',
+        'Usage of a vendor xlbilling has no pricing for: not invoiced.'),
+    'overlapping_usage': ('Same usage in two kinds of report',
+        'Give one report per vendor and type (for example Raw Customer Data or Raw Account Data, not '
+        'both), or map the accounts to different customers.'),
+    'cancel_window': ("Cancelled inside the vendor's invoice window",
+        "The vendor's figures for this account may not match its invoice: check the Acronis invoice."),
+    'licenses_sheet_ignored': ('Licenses sheet not used',
+        "License assignments came from a license report, so the price book's Licenses sheet was ignored: "
+        'keep the table in one place.'),
+    'pool_overage_unallocated': ('Pool overage not billed',
+        'The x360Recover pool overage is billed to nobody (Settings: Pool overage allocation = none).'),
+    'license_without_system': ('License without a protected system',
+        'Endpoint licenses with no protected system in the device list: check the assignments.'),
+    'system_without_license': ('System without a license',
+        'More protected systems than endpoint licenses: check the assignments.'),
+    'cost_unknown': ('Vendor cost unknown',
+        'Add a Vendor cost per unit on the Rates sheet for the margin reconciliation.'),
+    'billed_nothing': ('Customer billed nothing',
+        'The customer is in the price book but has no usage this month: check its accounts are mapped and'
+        ' its reports given.'),
+}
+
+
+def title(kind: str) -> str:
+    """The kind in words ('no_rate' -> 'No price for an item'); unknown codes read as words too."""
+    entry = TITLES.get(kind)
+    return entry[0] if entry else kind.replace("_", " ").capitalize()
+
+
 # Problems that mean usage went un-invoiced: `--strict` turns them into exit code 1.
 BLOCKING_KINDS = frozenset({"unmapped_account", "no_rate", "no_exchange_rate", "duplicate_report", "no_pricing_unit"})
 
@@ -55,9 +119,14 @@ class Problem:
     def blocking(self) -> bool:
         return self.kind in BLOCKING_KINDS
 
+    @property
+    def title(self) -> str:
+        """The kind in words, as users read it (the Problems sheet, stderr)."""
+        return title(self.kind)
+
     def __str__(self) -> str:
         where = f" [{self.source}]" if self.source else ""
-        return f"{self.kind}: {self.message}{where}"
+        return f"{self.title}: {self.message}{where}"
 
 
-__all__ = ["Problem", "KINDS", "BLOCKING_KINDS"]
+__all__ = ["Problem", "KINDS", "TITLES", "BLOCKING_KINDS", "title"]

@@ -338,8 +338,15 @@ def test_install_on_windows_runs_xlwings_addin_install(built, monkeypatch):
     fake = FakeRun("Successfully installed the xlwings add-in! Please restart Excel.")
     monkeypatch.setattr(addin.sys, "platform", "win32")
     monkeypatch.setattr(addin.subprocess, "run", fake)
-    assert "Successfully installed" in addin.install_addin(built)
-    assert fake.calls[0][-4:] == ["addin", "install", "-f", str(built.resolve())]
+    from xlbilling import addin_excel
+    imported = []
+    monkeypatch.setattr(addin_excel, "import_into_addin", lambda p: imported.append(p) or ["COST_PRICE"])
+    text = addin.install_addin(built)
+    assert "Successfully installed" in text and "Imported 1 Excel functions" in text
+    # a copy is installed (functions imported into it), the given file stays as it was
+    assert fake.calls[0][-4:-1] == ["addin", "install", "-f"]
+    assert fake.calls[0][-1] == str(imported[0]) and imported[0].name == "xlbilling.xlam"
+    assert imported[0] != built.resolve()
 
 
 def test_install_failure_printed_by_xlwings_is_an_error(built, monkeypatch):
@@ -347,6 +354,8 @@ def test_install_failure_printed_by_xlwings_is_an_error(built, monkeypatch):
     fake = FakeRun("Error: Failed to install the add-in: If Excel is running, quit Excel and try again.")
     monkeypatch.setattr(addin.sys, "platform", "win32")
     monkeypatch.setattr(addin.subprocess, "run", fake)
+    from xlbilling import addin_excel
+    monkeypatch.setattr(addin_excel, "import_into_addin", lambda p: [])
     with pytest.raises(XlbillingError, match="Quit Excel"):
         addin.install_addin(built)
 

@@ -555,22 +555,60 @@ def _run_xlwings(args: list[str], success_text: str) -> str:
     return output
 
 
-def install_addin(path: str | os.PathLike[str] | None = None) -> str:
+def install_addin(path: str | os.PathLike[str] | None = None, *, import_functions: bool = True) -> str:
     """Install the add-in into Excel's XLSTART folder via `xlwings addin install`
-    (Windows only; elsewhere return instructions).  Without `path`, a fresh
-    add-in is built into a temporary folder first: xlwings copies the file, so
-    the temporary one can go."""
+    (Windows only; elsewhere return instructions).
+
+    Without `path`, a fresh add-in is built with Interpreter_Win set to the
+    pythonw.exe beside this Python (never blank: a blank one relies on PATH and
+    on the DLL search path, which venvs, conda and per-user installs break).
+    Then the Excel functions are imported into it (xlwings' import_udfs, in a
+    hidden Excel; the exact instruction instead when trust access to the VBA
+    project is off) and xlwings copies it to XLSTART.  `path`: a file built
+    earlier, installed as a copy so the original stays as it is."""
+    from xlbilling import addin_excel
+
     on_windows = sys.platform.startswith("win")
     if path is not None:
         path = Path(path).resolve()
         _check_addin_file(path)
     if not on_windows:
         return manual_instructions("install", path)
-    if path is not None:
-        return _run_xlwings(["addin", "install", "-f", str(path)], "Successfully installed")
+    notes: list[str] = []
     with tempfile.TemporaryDirectory(prefix="xlbilling-addin-") as tmp:
-        built = build_addin(tmp)
-        return _run_xlwings(["addin", "install", "-f", str(built.path)], "Successfully installed")
+        if path is None:
+            interpreter = addin_excel.pythonw_for_excel()
+            built = build_addin(tmp, settings={"Interpreter_Win": interpreter}).path
+            notes.append(f"Interpreter_Win: {interpreter}")
+            problem = addin_excel.dll_problem(interpreter, addin_excel.xlwings_dll_paths(),
+                                              installed_xlwings_version())
+            if problem:
+                notes.append(f"WARNING: {problem}")
+        else:
+            built = Path(tmp) / ADDIN_FILE_NAME
+            shutil.copyfile(path, built)
+            if not read_config_sheet(built).get("Interpreter_Win"):
+                notes.append("WARNING: this add-in's Interpreter_Win is blank: Excel will start `pythonw` from the"
+                             " PATH. `xlbilling addin install` without --file sets it to this Python.")
+        if import_functions:
+            try:
+                names = addin_excel.import_into_addin(built)
+                notes.append(f"Imported {len(names)} Excel functions into {ADDIN_FILE_NAME}.")
+            except addin_excel.TrustAccessOff as exc:
+                notes.append(f"NOT DONE: {exc}")
+        output = _run_xlwings(["addin", "install", "-f", str(built)], "Successfully installed")
+    return "\n".join([output, *notes])
+
+
+def check_addin() -> tuple[str, bool]:
+    """`xlbilling addin check`: the pass/fail table, and whether all passed."""
+    from xlbilling import addin_excel
+
+    if not sys.platform.startswith("win"):
+        return ("Nothing was checked: `xlbilling addin check` needs desktop Excel on Windows, with the add-in"
+                f" installed (`xlbilling addin install`); this system is {sys.platform}.", True)
+    rows = addin_excel.check()
+    return addin_excel.check_table(rows), all(r.passed for r in rows)
 
 
 def uninstall_addin() -> str:

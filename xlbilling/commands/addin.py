@@ -1,6 +1,8 @@
 """`xlbilling addin build|install|uninstall`: a thin adapter over xlbilling.addin.
 
-`install`/`uninstall` run xlwings' own `xlwings addin install|remove` on Windows.
+`install`/`uninstall` run xlwings' own `xlwings addin install|remove` on Windows
+(install first builds with Interpreter_Win set and imports the functions);
+`check` recalculates every catalogue example in Excel (xlbilling.addin_excel).
 Elsewhere they print what to do on the computer that runs Excel and exit 0:
 there is nothing wrong with the data or the command, the add-in simply belongs
 on another machine (docs/addin.md says so too).
@@ -96,6 +98,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     install.add_argument("--file", metavar="PATH", help="an xlbilling.xlam built earlier")
     install.set_defaults(func=guarded(run))
 
+    check = actions.add_parser(
+        "check",
+        help="check the installed add-in in Excel: every catalogue example as a formula (Windows)",
+        description="Open a hidden Excel with the installed add-in, enter every `xlbilling catalogue` example as"
+        " a formula in a scratch workbook, recalculate, read the values back and compare them with Python's."
+        " Prints a pass/fail table; exit 0 when all pass, 2 otherwise.",
+    )
+    check.set_defaults(func=run)
+
     uninstall = actions.add_parser(
         "uninstall",
         help="remove the add-in from Excel (Windows; prints instructions elsewhere)",
@@ -122,5 +133,9 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "install":
         print(addin.install_addin(args.file))
         return 0
+    if args.action == "check":
+        table, passed = addin.check_addin()
+        print(table)
+        return 0 if passed else 2
     print(addin.uninstall_addin())
     return 0

@@ -35,6 +35,10 @@ import pywintypes
 from win32com.client import CDispatch
 
 MAX_ROWS, MAX_COLS = 1_048_576, 16_384
+XLSTART = __import__("tempfile").mkdtemp(prefix="fake-XLSTART-")   # a real folder: files are copied there
+# A saved workbook's VBA modules, by file name: the model does not write VBA into
+# the file, so reopening a file (even a copy) finds the modules saved under its name.
+SAVED_VBA: dict[str, dict] = {}
 SCODE_BASE = 0x800A0000 - (1 << 32)
 ERRORS = {"#NULL!": 2000, "#DIV/0!": 2007, "#VALUE!": 2015, "#REF!": 2023, "#NAME?": 2029, "#NUM!": 2036,
           "#N/A": 2042, "#GETTING_DATA": 2043, "#SPILL!": 2045, "#CONNECT!": 2046, "#BLOCKED!": 2047,
@@ -96,6 +100,15 @@ def is_currency_format(fmt: str) -> bool:
 def is_date_format(fmt: str) -> bool:
     f = re.sub(r'"[^"]*"|\[[^\]]*\]', "", (fmt or "").lower())
     return bool(re.search(r"[dy]|m{3,}|(^|[^h])mm?([^:]|$)", f)) and not is_currency_format(fmt)
+
+
+def com(obj):
+    """An object argument as pywin32 passes it: through its _oleobj_, so a wrapper
+    (xlwings' COMRetryObjectWrapper) arrives as the object behind it."""
+    if obj is None or isinstance(obj, CDispatch):
+        return obj
+    ole = getattr(obj, "_oleobj_", None)
+    return getattr(ole, "_obj", obj) if ole is not None else obj
 
 
 def cy(value: float) -> Decimal:
@@ -181,7 +194,7 @@ class Application(CDispatch):
         self.run_calls: list = []
         self.alerts: list = []
         self.trust_vba = True
-        self.StartupPath = r"C:\Users\finance\AppData\Roaming\Microsoft\Excel\XLSTART"
+        self.StartupPath = XLSTART
         self.quit_called = False
 
     @property
@@ -268,6 +281,7 @@ class Workbooks(CDispatch):
                 return book
         book = Workbook(self.app, name, Filename)
         book.Worksheets.Add()
+        book._vbproject.VBComponents.components.update(SAVED_VBA.get(name.lower(), {}))
         self.books.append(book)
         self.active = book
         return book
@@ -335,6 +349,7 @@ class Workbook(CDispatch):
 
     def Save(self):
         self.saved += 1
+        SAVED_VBA[self.Name.lower()] = dict(self._vbproject.VBComponents.components)
 
     def SaveAs(self, *args, **kwargs):
         self.saved += 1
@@ -370,6 +385,7 @@ class Worksheets(CDispatch):
         return self.book
 
     def Add(self, Before=None, After=None, **kwargs):
+        Before, After = com(Before), com(After)
         n = len(self.sheets) + 1
         names = {s.Name.lower() for s in self.sheets}
         while f"sheet{n}" in names:
@@ -443,6 +459,7 @@ class Worksheet(CDispatch):
         self.book.Worksheets.sheets.remove(self)
 
     def Range(self, first, second=None):
+        first, second = com(first), com(second)
         if second is None:
             if isinstance(first, Range):
                 return first
@@ -454,8 +471,10 @@ class Worksheet(CDispatch):
         c2 = max(a.col + a.ncols - 1, b.col + b.ncols - 1)
         return Range(self, r1, c1, r2 - r1 + 1, c2 - c1 + 1)
 
-    def Cells(self, row, col):
-        return Range(self, int(row), int(col), 1, 1)
+    @property
+    def Cells(self):
+        """Worksheet.Cells: every cell; Cells(row, col) is one (COM's default member)."""
+        return Range(self, 1, 1, MAX_ROWS, MAX_COLS)
 
     @property
     def UsedRange(self):
@@ -643,14 +662,17 @@ class Range(CDispatch):
         v = self.Value2 if self.Count == 1 else None
         return "" if v is None else str(v)
 
+    def _stored_positions(self):
+        r2, c2 = self.row + self.nrows - 1, self.col + self.ncols - 1
+        return [(r, c) for (r, c) in self.sheet.cells if self.row <= r <= r2 and self.col <= c <= c2]
+
     def ClearContents(self):
-        for pos in list(self._positions()) if self.Count < 5_000_000 else []:
-            c = self.sheet.cells.get(pos)
-            if c is not None:
-                c.value, c.formula = None, None
+        for pos in self._stored_positions():
+            c = self.sheet.cells[pos]
+            c.value, c.formula, c.spilled_from = None, None, None
 
     def Clear(self):
-        for pos in list(self._positions()):
+        for pos in self._stored_positions():
             self.sheet.cells.pop(pos, None)
 
 

@@ -98,17 +98,21 @@ TRICKY = ["A*B?~C", "AB?~C", "<5", ">=0", "  spaced", 'a"quote', "(x).+", "=1+1"
 
 
 def _tricky_result():
-    """The fixture month plus one USD 1.00, 2.00, ... line per tricky name."""
+    """The fixture month plus two USD lines per tricky name, 1.00 + 100.00,
+    2.00 + 100.00, ...; the second lines come after all the first ones, so no
+    tricky invoice is one block of rows and its totals use SUMIFS over the
+    whole table, where a wildcard or operator would match other names."""
     from dataclasses import replace
 
     from xlbilling.pricing.model import Invoice
 
     result = F.sample_result()
     lines, invoices = list(result.lines), list(result.invoices)
-    for i, name in enumerate(TRICKY, start=1):
-        line = replace(lines[0], customer=name, amount=Decimal(i))
-        lines.append(line)
-        invoices.append(Invoice(name, "USD", (line,), Decimal(i)))
+    firsts = [replace(lines[0], customer=name, amount=Decimal(i)) for i, name in enumerate(TRICKY, start=1)]
+    seconds = [replace(lines[0], customer=name, amount=Decimal(100)) for name in TRICKY]
+    lines += firsts + seconds
+    for i, (name, a, b) in enumerate(zip(TRICKY, firsts, seconds), start=1):
+        invoices.append(Invoice(name, "USD", (a, b), Decimal(i + 100)))
     return replace(result, lines=tuple(lines), invoices=tuple(invoices))
 
 
@@ -116,17 +120,22 @@ def _tricky_result():
 def workbooks(tmp_path_factory):
     d = tmp_path_factory.mktemp("lo")
     fixture = d / "fixture.xlsx"
-    xlsx.write_billing_workbook(fixture, F.sample_reads(), F.sample_result())
+    xlsx.write_billing_workbook(fixture, F.sample_reads(), F.sample_result(), udf_formulas=True)
+    # the same month as the default build writes it: Amount values, no UDF call
+    plain = d / "plain.xlsx"
+    xlsx.write_billing_workbook(plain, F.sample_reads(), F.sample_result())
     # the demo: the bundled sample reports and price book through the real readers and pricing
     demo_out = d / "demo.xlsx"
     reports, pricebook = demo.demo_inputs()
-    build(reports, pricebook, dt.date(2026, 10, 1), demo_out)
+    build(reports, pricebook, dt.date(2026, 10, 1), demo_out, udf_formulas=True)
     # customer names SUMIFS could read as operators or wildcards
     tricky = d / "tricky.xlsx"
     xlsx.write_billing_workbook(tricky, F.sample_reads(), _tricky_result())
-    paths = [fixture, demo_out, tricky]
+    paths = [fixture, plain, demo_out, tricky]
     recalc = lo.recalculated(paths, d / "out")
-    return {p.stem: (openpyxl.load_workbook(p, data_only=True), wb) for p, wb in zip(paths, recalc)}
+    books = {p.stem: (openpyxl.load_workbook(p, data_only=True), wb) for p, wb in zip(paths, recalc)}
+    books["paths"] = {p.stem: p for p in paths}
+    return books
 
 
 def test_fixture_totals_recalculated(workbooks):
@@ -142,6 +151,15 @@ def test_fixture_totals_recalculated(workbooks):
     assert recalc["Import 1 axcient-bff"]["E5"].value == "#N/A"
     # dates and the month header
     assert recalc[L.INVOICE_LINES.name]["H10"].value == dt.datetime(2026, 10, 10)
+
+
+def test_default_build_totals_recalculated(workbooks):
+    """The default workbook (Amount values, block totals) adds up in LibreOffice too."""
+    python, recalc = workbooks["plain"]
+    facts = check_recalculated(recalc, python)
+    assert facts == {"lines": 9, "summary": 3, "recon": 5, "currencies": ["EUR", "JPY", "USD"]}
+    ws = recalc[L.SUMMARY.name]
+    assert [ws.cell(r, 5).value for r in (5, 6, 7)] == [482.96, 16.67, 6908]      # hand figures as above
 
 
 def test_demo_totals_recalculated(workbooks):
@@ -162,8 +180,11 @@ def test_tricky_customer_names_match_exactly(workbooks):
     check_recalculated(recalc, python)
     ws = recalc[L.SUMMARY.name]
     billed = {ws.cell(r, 1).value: ws.cell(r, 5).value for r in range(8, 8 + len(TRICKY))}
-    # each name's SUMIFS finds exactly its own line: 1, 2, 3 ... (no wildcard or operator matches)
-    assert billed == {name: i for i, name in enumerate(TRICKY, start=1)}
+    # each name's SUMIFS finds exactly its own two lines: 1 + 100, 2 + 100, ... (no wildcard or operator matches)
+    assert billed == {name: i + 100 for i, name in enumerate(TRICKY, start=1)}
+    formula = openpyxl.load_workbook(workbooks["paths"]["tricky"])[L.SUMMARY.name]["E8"].value
+    n = len(F.expected_lines()) + 2 * len(TRICKY)
+    assert formula.startswith(f"=SUMIFS('Invoice lines'!$J$5:$J${4 + n},"), formula   # whole table: not one block
 
 
 def test_pdf_render(tmp_path):

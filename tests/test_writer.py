@@ -34,8 +34,22 @@ def written(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
+def written_live(tmp_path_factory) -> Path:
+    """The same month with live UDF formulas in Amount cells (build --udf-formulas)."""
+    out = tmp_path_factory.mktemp("wb") / "billing-live.xlsx"
+    xlsx.write_billing_workbook(out, F.sample_reads(), F.sample_result(), imported_at=IMPORTED_AT,
+                                udf_formulas=True)
+    return out
+
+
+@pytest.fixture(scope="module")
 def books(written):
     return openpyxl.load_workbook(written), openpyxl.load_workbook(written, data_only=True)
+
+
+@pytest.fixture(scope="module")
+def live_books(written_live):
+    return openpyxl.load_workbook(written_live), openpyxl.load_workbook(written_live, data_only=True)
 
 
 def _rows(ws, n_cols=None):
@@ -58,8 +72,23 @@ def test_sheets_in_order(books):
         assert ws.freeze_panes == "A5"
 
 
-def test_invoice_line_amounts_and_udfs(books):
-    wb, values = books
+def test_default_amounts_are_values_and_nothing_forces_a_recalculation(books, written):
+    """By default no Amount cell calls a UDF (Excel with the add-in calls none on
+    opening) and the workbook does not ask for a full recalculation on load."""
+    wb, _ = books
+    S = L.INVOICE_LINES
+    ws = wb[S.name]
+    amounts = [ws.cell(L.FIRST_DATA_ROW + i, S.index("amount")).value for i in range(len(F.expected_lines()))]
+    assert amounts == [float(a) for _, _, a, _ in F.expected_lines()]
+    assert ws.cell(L.FIRST_DATA_ROW + 5, S.index("first_day")).value is None   # From/To only feed the UDF
+    with zipfile.ZipFile(written) as z:
+        book = z.read("xl/workbook.xml").decode()
+    calc = re.search(r"<calcPr[^>]*>", book).group(0)
+    assert 'calcId="191029"' in calc and "fullCalcOnLoad" not in calc, calc
+
+
+def test_invoice_line_amounts_and_udfs(live_books):
+    wb, values = live_books
     S = L.INVOICE_LINES
     ws, wsv = wb[S.name], values[S.name]
     amount_col = S.index("amount")
@@ -85,9 +114,11 @@ def test_invoice_line_amounts_and_udfs(books):
     assert ws.cell(r, amount_col).value == "=IFERROR(PRORATED_STORAGE(200,H10,I10,$B$2,K10),141.94)+0"
     assert ws.cell(r, S.index("first_day")).value == dt.datetime(2026, 10, 10)
     assert ws.cell(r, S.index("last_day")).value == dt.datetime(2026, 10, 31)
-    # commitment fee: usage total from the lines (SUMIFS), commitment 23.45 + 76.55 = 100
+    # commitment fee: usage total from the lines (SUMIFS), commitment 23.45 + 76.55 = 100;
+    # the SUMIFS covers Acme's block (rows 5-10) without the fee cell J6
     fee = ws.cell(L.FIRST_DATA_ROW + 1, amount_col).value
-    assert "COMMITMENT_FEE(SUMIFS(" in fee and '"usage"),100,K6),76.55)' in fee
+    assert fee.startswith("=IFERROR(COMMITMENT_FEE(SUMIFS($J$5:$J$5,$A$5:$A$5,") and "+SUMIFS($J$7:$J$10," in fee
+    assert fee.endswith('"usage"),100,K6),76.55)+0'), fee
     # converted line records its rate
     assert wsv.cell(L.FIRST_DATA_ROW + 8, S.index("fx_rate")).value == 160.12345
 
@@ -109,8 +140,12 @@ def test_summary_sumifs_and_python_totals(books):
     rows = _rows(values[S.name])
     got = {(r[0], r[1]): Decimal(str(r[S.index("python_total") - 1])) for r in rows if r[2]}
     assert got == F.EXPECTED_TOTALS
-    formula = wb[S.name].cell(L.FIRST_DATA_ROW, S.index("billed")).value
-    assert formula.startswith("=SUMIFS('Invoice lines'!$J$5:$J$13,'Invoice lines'!$A$5:$A$13,")
+    # each invoice's total sums its own block of lines: Acme rows 5-10, the hostile name 11, Tokyo 12-13
+    ws = wb[S.name]
+    billed = [ws.cell(r, S.index("billed")).value for r in (5, 6, 7)]
+    for formula, (lo, hi) in zip(billed, ((5, 10), (11, 11), (12, 13))):
+        assert formula.startswith(f"=SUMIFS('Invoice lines'!$J${lo}:$J${hi},'Invoice lines'!$A${lo}:$A${hi},"), formula
+    assert ws.cell(5, S.index("lines")).value.startswith("=COUNTIFS('Invoice lines'!$A$5:$A$10,")
     # totals per currency below the table: 482.96 USD, 16.67 EUR, 6908 JPY
     ws = wb[S.name]
     totals = {ws.cell(r, 2).value: (ws.cell(r, S.index("billed")).value, values[S.name].cell(r, 6).value)

@@ -84,7 +84,7 @@ def _values(path):
 
 def test_udf_formulas_agree_with_written_values(tmp_path, bound_udfs):
     out = tmp_path / "billing.xlsx"
-    xlsx.write_billing_workbook(out, F.sample_reads(), F.sample_result())
+    xlsx.write_billing_workbook(out, F.sample_reads(), F.sample_result(), udf_formulas=True)
     calc = _values(out)
     wb = openpyxl.load_workbook(out)
     S = L.INVOICE_LINES

@@ -36,8 +36,16 @@ def register(subparsers) -> None:
     add_month_arguments(p)  # REPORT..., --month, --pricebook, --basis, --strict (shared with lines/export)
     p.add_argument("--out", required=True, metavar="BILLING.xlsx", help="the billing workbook to write")
     p.add_argument("--force", action="store_true", help="replace --out if it exists (never an input)")
+    add_udf_formulas_argument(p)
     p.add_argument("--quiet", action="store_true", help="no progress messages")
     p.set_defaults(func=run)
+
+
+def add_udf_formulas_argument(p) -> None:
+    p.add_argument("--udf-formulas", action="store_true",
+                   help="write Amount cells a user would compute with an xlbilling function as"
+                        " =IFERROR(FUNCTION(...), amount): live in Excel with the add-in, the amount elsewhere"
+                        " (default: the amounts as values, so the workbook opens without calling any function)")
 
 
 def progress_printer(quiet: bool = False):
@@ -56,7 +64,7 @@ def progress_printer(quiet: bool = False):
 
 
 def build(reports, pricebook, month, out, *, force=False, basis=None, progress=None, template=None,
-          allow_period_mismatch=False):
+          allow_period_mismatch=False, udf_formulas=False):
     """Read, price and write; returns (reads, result, writer facts).  Shared by build and demo."""
     from xlbilling.pricing.run import run_month
     from xlbilling.writers.xlsx import check_output, write_billing_workbook
@@ -68,7 +76,7 @@ def build(reports, pricebook, month, out, *, force=False, basis=None, progress=N
     reads, result = run_month([str(p) for p in reports], str(pricebook), month, basis=basis, progress=progress,
                               allow_period_mismatch=allow_period_mismatch)
     facts = write_billing_workbook(out, reads, result, inputs=inputs, template=template, force=force,
-                                   progress=progress)
+                                   progress=progress, udf_formulas=udf_formulas)
     return reads, result, facts
 
 
@@ -103,7 +111,8 @@ def run(args: argparse.Namespace) -> int:
     progress = progress_printer(args.quiet)
     reads, result, facts = build(args.reports, args.pricebook, month, args.out, force=args.force,
                                  basis=args.basis, progress=progress,
-                                 allow_period_mismatch=args.allow_period_mismatch)
+                                 allow_period_mismatch=args.allow_period_mismatch,
+                                 udf_formulas=args.udf_formulas)
     print_summary(reads, result, facts)
     blocking = [p for p in result.problems if getattr(p, "blocking", False)]
     return 1 if args.strict and blocking else 0

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from xlbilling.commands.build import build, print_summary, progress_printer
+from xlbilling.commands.build import add_udf_formulas_argument, build, print_summary, progress_printer
 from xlbilling.core.rules.x360recover import parse_month
 from xlbilling.sample_data import MONTH_DIR, SAMPLE_MONTH, SAMPLE_PRICEBOOK, SAMPLES_DIR
 
@@ -45,6 +45,7 @@ def register(subparsers) -> None:
     p.add_argument("--out", metavar="BILLING.xlsx",
                    help="where to write (default ./xlbilling-demo-2026-10.xlsx, numbered if it exists)")
     p.add_argument("--force", action="store_true", help="replace --out if it exists")
+    add_udf_formulas_argument(p)
     p.add_argument("--quiet", action="store_true", help="no progress messages")
     p.set_defaults(func=run)
 
@@ -69,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else default_out()
     progress = progress_printer(args.quiet)
     reads, result, facts = build(reports, pricebook, parse_month(DEMO_MONTH), out, force=args.force,
-                                 progress=progress)
+                                 progress=progress, udf_formulas=args.udf_formulas)
     print_summary(reads, result, facts)
     print(f"open it in Excel or LibreOffice: {out.resolve()}")
     return 0

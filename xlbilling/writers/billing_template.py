@@ -16,7 +16,8 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.worksheet.properties import PageSetupProperties
-from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
 from xlbilling.writers import layout as L
 from xlbilling.outputs import atomic_write
@@ -87,9 +88,16 @@ def setup_sheet(ws, title: str, headers, widths, *, month_label: bool = True, la
 
 
 def add_table(ws, name: str, n_columns: int, last_row: int) -> Table:
+    """An Excel table over the header row (already written) and the data rows.
+    Its columns are named here from the header cells: left to openpyxl, saving
+    would read every cell of the table's range (creating 100,000s of cells on
+    an import sheet whose rows are streamed, not held)."""
     ref = f"A{L.HEADER_ROW}:{L.column_letter(n_columns)}{max(last_row, L.FIRST_DATA_ROW)}"
-    table = Table(displayName=name, ref=ref)
+    table = Table(displayName=name, ref=ref, autoFilter=AutoFilter(ref=ref))
     table.tableStyleInfo = TableStyleInfo(name=L.TABLE_STYLE, showRowStripes=True)
+    for i in range(1, n_columns + 1):
+        header = ws.cell(row=L.HEADER_ROW, column=i).value
+        table.tableColumns.append(TableColumn(id=i, name=str(header) if header is not None else f"Column{i}"))
     ws.add_table(table)
     return table
 

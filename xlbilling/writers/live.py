@@ -3,8 +3,8 @@ workbook open in Excel (xlwings), holding exactly the cells the headless writer
 (writers/xlsx.py) saves for the same month.
 
 One layout, one renderer, two transports: `render_images` runs the headless
-writer's own `fill_workbook` and `save_atomic` on the template (into a
-temporary file, read back), and each rendered sheet becomes a `SheetImage` (a grid of values as xlwings must send
+writer (`write_billing_workbook`, into a temporary file read back), and each
+rendered sheet becomes a `SheetImage` (a grid of values as xlwings must send
 them, number-format runs, table ranges) - pure and tested.  `write_images` is
 the thin xlwings part: per sheet, clear the old contents, ONE
 `range("A1").value = grid` call, a few number-format ranges, resize the tables.
@@ -157,23 +157,19 @@ def sheet_image(ws) -> SheetImage:
 def render_images(reads: Sequence, result, *, imported_at: dt.datetime,
                   template: str | Path | None = None) -> list[SheetImage]:
     """Every generated sheet, in workbook order, exactly as `write_billing_workbook`
-    saves it: the headless writer's `fill_workbook` on the template, saved with
-    its own `save_atomic` to a temporary file and read back.  Reading the saved
-    file (not the in-memory cells) makes the live cells those of the headless
+    saves it: the headless writer itself, into a temporary file read back.
+    Reading the saved file (not the in-memory cells) makes the live cells those of the headless
     file by construction, including how numbers are serialised (openpyxl
     writes 16 significant digits, so the file's 1.714285714285714 is not the
-    in-memory 1.7142857142857142).  Nothing is left on disk."""
+    in-memory 1.7142857142857142; the streaming writer writes repr, the
+    shortest exact text).  Nothing is left on disk."""
     import openpyxl
 
-    from xlbilling.safe_xlsx import open_workbook
-    from xlbilling.writers.billing_template import template_path
-    from xlbilling.writers.xlsx import fill_workbook, save_atomic
+    from xlbilling.writers.xlsx import write_billing_workbook
 
-    wb = open_workbook(template or template_path())
-    fill_workbook(wb, reads, result, imported_at=imported_at)
     with tempfile.TemporaryDirectory(prefix="xlbilling-live-") as tmp:
         path = Path(tmp) / "rendered.xlsx"
-        save_atomic(wb, path)
+        write_billing_workbook(path, reads, result, template=template, imported_at=imported_at)
         saved = openpyxl.load_workbook(path)      # our own file, just written: no size limits needed
         return [sheet_image(ws) for ws in saved.worksheets]
 

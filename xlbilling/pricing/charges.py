@@ -13,7 +13,7 @@ from typing import Callable, Mapping, Sequence
 from xlbilling.core.records import Source, UsageRecord
 from xlbilling.core.rules import acronis as acronis_rules
 from xlbilling.core.rules.result import fmt
-from xlbilling.pricing.model import PriceBook, Problem, Rate
+from xlbilling.pricing.model import PoolRow, PriceBook, Problem, Rate
 from xlbilling.pricing.rates import find_price_and_rule, find_rate
 
 
@@ -67,6 +67,7 @@ class UnitResult:
     charges: list[Charge] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     pool: list[str] = field(default_factory=list)
+    pool_rows: list[PoolRow] = field(default_factory=list)
 
     def problem(self, kind: str, message: str, *, vendor: str = "", account: str = "", customer: str = "",
                 source: str = "") -> None:
@@ -74,11 +75,10 @@ class UnitResult:
 
 
 def describe(item: str, tier: str, rate: Rate | None, labels: Mapping[str, str]) -> str:
-    """A Rates row's Description wins; else the unit's label for the item."""
-    if rate and rate.description:
-        return rate.description
-    text = labels.get(item, item)
-    return f"{text} ({tier})" if tier else text
+    """A Rates row's Description wins, else the unit's label for the item; a tier
+    the text does not name is added, so two tiers never share one description."""
+    text = rate.description if rate and rate.description else labels.get(item, item)
+    return f"{text} ({tier})" if tier and tier.casefold() not in text.casefold() else text
 
 
 @dataclass

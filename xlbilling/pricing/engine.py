@@ -25,7 +25,7 @@ from xlbilling.pricing.currency import to_invoice_lines
 from xlbilling.pricing.duplicates import drop_duplicates, find_duplicate_reports
 from xlbilling.pricing.invoices import billed_nothing, build_invoices, order_lines, reconcile
 from xlbilling.pricing.mapping import map_accounts
-from xlbilling.pricing.model import PriceBook, PricingResult, Problem
+from xlbilling.pricing.model import PoolRow, PriceBook, PricingResult, Problem
 from xlbilling.pricing.rates import find_price_and_rule, find_rate, item_code
 from xlbilling.pricing.vendors import UNITS, VENDOR_LABELS, item_labels
 from xlbilling.pricing.vendors.x360recover import storage_rate
@@ -45,7 +45,7 @@ def price_month(reads: Sequence, pricebook: PriceBook, month: dt.date,
     reads, problems = drop_duplicates(reads)
     mapped = map_accounts(reads, pricebook, progress)
     problems += mapped.problems
-    charges, pool = _run_units(mapped.usage, pricebook, month, problems)
+    charges, pool, pool_rows = _run_units(mapped.usage, pricebook, month, problems)
     lines, fx_problems = to_invoice_lines(charges, pricebook)
     lines, commit_problems = apply_commitments(lines, pricebook)
     problems += fx_problems + commit_problems
@@ -53,25 +53,28 @@ def price_month(reads: Sequence, pricebook: PriceBook, month: dt.date,
     problems += billed_nothing(invoices, pricebook, month)
     ordered = tuple(ln for inv in invoices for ln in inv.lines)
     return PricingResult(month=month, lines=ordered, invoices=tuple(invoices), problems=tuple(problems),
-                         reconciliation=tuple(reconcile(ordered)), pool=tuple(pool))
+                         reconciliation=tuple(reconcile(ordered)), pool=tuple(pool),
+                         pool_rows=tuple(pool_rows))
 
 
 def _run_units(usage: dict[str, MappedUsage], pricebook: PriceBook, month: dt.date,
-               problems: list[Problem]) -> tuple[list[Charge], list[str]]:
+               problems: list[Problem]) -> tuple[list[Charge], list[str], list[PoolRow]]:
     """Every registered unit prices its vendor's usage (an empty usage too: a unit
     may bill from the price book alone, e.g. a Licenses sheet)."""
     charges: list[Charge] = []
     pool: list[str] = []
+    pool_rows: list[PoolRow] = []
     for vendor, unit in UNITS.items():
         result = unit.price(usage.get(vendor) or MappedUsage(vendor), pricebook, month)
         charges += result.charges
         problems += result.problems
         pool += result.pool
+        pool_rows += result.pool_rows
     for vendor in sorted(set(usage) - set(UNITS)):
         problems.append(Problem("no_pricing_unit", vendor=vendor,
                                 message=f"usage of vendor {vendor!r} was read but xlbilling has no pricing for"
                                         " it: not invoiced"))
-    return charges, pool
+    return charges, pool, pool_rows
 
 
 __all__ = ["price_month", "find_rate", "item_code", "find_duplicate_reports", "ITEM_LABELS", "VENDOR_LABELS",

@@ -176,6 +176,24 @@ class ReconRow:
 
 
 @dataclass(frozen=True, slots=True)
+class PoolRow:
+    """One line of the x360Recover cloud pool (seeds/002), in GB: a customer's own
+    allowance (from its endpoint licenses), usage, usage above its allowance and
+    the share of the partner's overage billed to it.  customer '' = the partner
+    total (allocated_gb = the overage billed to customers, 0 when not allocated)."""
+
+    customer: str
+    server_licenses: Decimal
+    workstation_licenses: Decimal
+    allowance_gb: Decimal
+    used_gb: Decimal
+    above_allowance_gb: Decimal          # used - allowance (the total row: the overage)
+    allocated_gb: Decimal
+    note: str = ""
+    outside_pool_gb: Decimal = Decimal(0)   # usage under a storage license, not in the pool
+
+
+@dataclass(frozen=True, slots=True)
 class PricingResult:
     month: dt.date
     lines: tuple[InvoiceLine, ...]
@@ -183,6 +201,7 @@ class PricingResult:
     problems: tuple[Problem, ...]
     reconciliation: tuple[ReconRow, ...]
     pool: tuple[str, ...] = field(default=())   # x360Recover pool working, partner level
+    pool_rows: tuple[PoolRow, ...] = field(default=())   # the pool as figures (workbook section, `lines`)
 
     @property
     def blocking_problems(self) -> tuple[Problem, ...]:
@@ -196,4 +215,4 @@ class PricingResult:
 
 
 __all__ = ["Settings", "Customer", "Account", "Rate", "Commitment", "License", "PriceBook", "Problem",
-           "Invoice", "ReconRow", "PricingResult", "BLOCKING_KINDS", "Source", "InvoiceLine"]
+           "Invoice", "ReconRow", "PoolRow", "PricingResult", "BLOCKING_KINDS", "Source", "InvoiceLine"]

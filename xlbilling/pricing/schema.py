@@ -26,10 +26,12 @@ SETTINGS: tuple[tuple[str, object, tuple[str, ...] | None, str], ...] = (
     ("Pool overage price per GB", None, None, "Price per GB of pool overage (home currency) when no Rates row x360recover / cloud_gb gives one."),
     ("Pool overage cost per GB", None, None, "What Axcient charges you per GB of overage (home currency), for the margin reconciliation."),
     ("x360Recover endpoints billed from", "auto", ENDPOINT_SOURCES,
-     "devices: count the protected systems in the x360Recover device report, by tier; licenses: count the"
-     " endpoint license assignments (a license-assignment report, or the Licenses sheet) that overlap the month,"
-     " never prorated (seeds/002), at the bundled rate unless the Licenses row gives a tier; auto: devices when a"
-     " device report is given, else licenses. Only one source bills, so endpoints are never billed twice."),
+     "auto: use every source given: the license assignments (a license-assignment report, or the Licenses"
+     " sheet) give how many endpoint licenses are billed (each assignment overlapping the month bills the whole"
+     " month), the device report splits them into bundled / self-hosted and adds cloud-only systems, billed on"
+     " top; spare licenses or unlicensed systems are listed as problems. devices: the device report alone, each"
+     " system at its tier; licenses: the license assignments alone, at the bundled rate unless a Licenses row"
+     " gives a tier."),
     ("Acronis distributor discount", 0, None,
      "Distributor discount (0.2 = 20%) used where a Rates row gives none: cost = sell x (1 - discount) (seeds/001)."),
     ("Invoice number prefix", "INV-", None, "Invoice numbers are prefix + YYYYMM + '-' + 3 digits, in customer-name order."),

@@ -190,6 +190,9 @@ def test_config_keys_as_the_vba_reads_them(built):
         "DEBUG UDFS": False,
         "USE UDF SERVER": False,
         "SHOW CONSOLE": False,
+        # not in the template: RunPython / the UDF server leave the workbook's folder off
+        # sys.path, so prepare_sys_path never has to map a OneDrive URL (issue 9 item 5)
+        "ADD_WORKBOOK_TO_PYTHONPATH": False,
     }
 
 
@@ -222,7 +225,9 @@ def test_openpyxl_reads_the_config_sheet(built, tmp_path):
         ws = wb["myaddin.conf"]
         assert ws["A6"].value == "UDF Modules" and ws["B6"].value == "xlbilling.udfs"
         assert ws["A7"].value == "Debug UDFs" and ws["B7"].value is False
-        assert ws["A10"].value is None  # the VBA stops reading keys here
+        # row 10: not in the template: the workbook's folder stays off Python's path (OneDrive URLs)
+        assert ws["A10"].value == "ADD_WORKBOOK_TO_PYTHONPATH" and ws["B10"].value is False
+        assert ws["A11"].value is None  # the VBA stops reading keys here
     finally:
         wb.close()
 

@@ -77,8 +77,19 @@ CONFIG_KEYS: tuple[tuple[str, str], ...] = (
     ("Show Console", "FALSE. TRUE shows the Python console window, which helps to see errors."),
 )
 BOOLEAN_KEYS = frozenset({"Debug UDFs", "Use UDF Server", "Show Console"})
+# Keys the template lacks, added below its nine (row 10), as inline strings.
+# ADD_WORKBOOK_TO_PYTHONPATH (VBA default "true") makes RunPython and the UDF
+# server call xlwings.utils.prepare_sys_path with the workbook's FullName, which
+# raises XlwingsError for a OneDrive/SharePoint web address that xlwings.conf does
+# not map (xlwings #2017, #2386): Import report and every function would fail
+# before xlbilling runs.  xlbilling is pip-installed, so the folder is not needed.
+EXTRA_KEYS: tuple[tuple[str, bool, str], ...] = (
+    ("ADD_WORKBOOK_TO_PYTHONPATH", False,
+     "FALSE: xlbilling is installed with pip; TRUE would add the workbook's folder to Python's path and breaks"
+     " workbooks opened from OneDrive/SharePoint."),
+)
 SETTABLE_KEYS = ("Interpreter_Win", "Interpreter_Mac", "PYTHONPATH", "Conda Path", "Conda Env")
-BUILD_LABEL = "Built with xlwings"  # A12 -> B12 holds the xlwings version
+BUILD_LABEL = "Built with xlwings"  # A13 -> B13 holds the xlwings version
 
 
 @dataclass(frozen=True)
@@ -321,18 +332,22 @@ def config_sheet_xml(shared_index: dict[str, int], values: dict[str, str], xlwin
             cells.append(_inline(f"B{row}", values[key]))
         cells.append(_inline(f"C{row}", note))
         rows.append(f'<row r="{row}">{"".join(cells)}</row>')
-    # After a blank row 10 (the VBA stops reading keys at the first blank A cell):
+    for row, (key, value, note) in enumerate(EXTRA_KEYS, start=len(CONFIG_KEYS) + 1):
+        rows.append(f'<row r="{row}">{_inline(f"A{row}", key)}<c r="B{row}" s="1" t="b"><v>{int(value)}</v></c>'
+                    f'{_inline(f"C{row}", note)}</row>')
+    first_info = len(CONFIG_KEYS) + len(EXTRA_KEYS) + 2
+    # After a blank row (the VBA stops reading keys at the first blank A cell):
     stamp = [
         ("Settings end at the first blank row above. Rows below are information only.", None),
         (BUILD_LABEL, xlwings_version),
         ("Built by", f"xlbilling {__version__} from xlwings' {TEMPLATE_FILE_NAME}"),
     ]
-    for row, (label, value) in enumerate(stamp, start=11):
+    for row, (label, value) in enumerate(stamp, start=first_info):
         cells = [_inline(f"A{row}", label, style=2)]
         if value is not None:
             cells.append(_inline(f"B{row}", value))
         rows.append(f'<row r="{row}">{"".join(cells)}</row>')
-    last_row = 10 + len(stamp)
+    last_row = first_info - 1 + len(stamp)
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '

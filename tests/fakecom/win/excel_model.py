@@ -458,6 +458,23 @@ class Worksheet(CDispatch):
     def Delete(self):
         self.book.Worksheets.sheets.remove(self)
 
+    def Move(self, Before=None, After=None):
+        Before, After = com(Before), com(After)
+        sheets = self.book.Worksheets.sheets
+        sheets.remove(self)
+        if Before is not None:
+            sheets.insert(sheets.index(Before), self)
+        elif After is not None:
+            sheets.insert(sheets.index(After) + 1, self)
+        else:
+            sheets.append(self)
+
+    @property
+    def ListObjects(self):
+        if not hasattr(self, "_tables"):
+            self._tables = ListObjects(self)
+        return self._tables
+
     def Range(self, first, second=None):
         first, second = com(first), com(second)
         if second is None:
@@ -760,6 +777,92 @@ def _stored(item):
         except ValueError:
             return item
     raise TypeError(f"fake Excel: cannot store {type(item).__name__}")
+
+
+class ListObject(CDispatch):
+    _com_name = "ListObject"
+
+    def __init__(self, sheet, name, rng, style=None):
+        self.sheet, self.Name, self._range, self.TableStyle = sheet, name, rng, style
+
+    @property
+    def Range(self):
+        return self._range
+
+    @property
+    def Parent(self):
+        return self.sheet
+
+    def Resize(self, rng):
+        self._range = com(rng)
+
+    def Delete(self):
+        self.sheet.ListObjects.items.remove(self)
+
+
+class ListObjects(CDispatch):
+    _com_name = "ListObjects"
+
+    def __init__(self, sheet):
+        self.sheet = sheet
+        self.items: list[ListObject] = []
+
+    @property
+    def Count(self):
+        return len(self.items)
+
+    def Item(self, key):
+        if isinstance(key, int):
+            return self.items[key - 1]
+        for t in self.items:
+            if t.Name.lower() == str(key).lower():
+                return t
+        raise pywintypes.com_error(-2147352565, "Invalid index.", None, None)
+
+    __call__ = Item
+
+    def __iter__(self):
+        return iter(list(self.items))
+
+    def Add(self, SourceType=1, Source=None, LinkSource=None, XlListObjectHasHeaders=None, Destination=None,
+            TableStyleName=None):
+        table = ListObject(self.sheet, f"Table{len(self.items) + 1}", com(Source), TableStyleName)
+        self.items.append(table)
+        return table
+
+
+# --------------------------------------------------------------------------- loading a real .xlsx
+
+def load_xlsx(app, path, name, fullname):
+    """A saved workbook as Excel shows it after opening: values, formulas (not
+    calculated), number formats and tables, read with openpyxl."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    book = Workbook(app, name, fullname)
+    for ws in wb.worksheets:
+        sheet = Worksheet(book, ws.title)
+        book.Worksheets.sheets.append(sheet)
+        for row in ws.iter_rows():
+            for c in row:
+                if c.value is None:
+                    continue
+                cell = sheet.cell(c.row, c.column, create=True)
+                cell.number_format = c.number_format or "General"
+                if isinstance(c.value, str) and c.value.startswith("="):
+                    cell.formula = c.value
+                else:
+                    cell.value = _stored(c.value) if not isinstance(c.value, str) else c.value
+        for table in ws.tables.values():
+            sheet.ListObjects.items.append(ListObject(sheet, table.name, Range(sheet, *parse_range(table.ref))))
+    wb.close()
+    book.active_sheet = book.Worksheets.sheets[0]
+    app.Workbooks.books.append(book)
+    app.Workbooks.active = book
+    return book
+
+
+MESSAGES: list[tuple[str, str]] = []      # win32api.MessageBox calls: (title, text)
 
 
 # --------------------------------------------------------------------------- VBA project

@@ -221,6 +221,8 @@ def call(name, args, sheet, caller):
     if name == "N":
         v = _scalar(args[0])
         return v if isinstance(v, float) and not isinstance(v, bool) else (v if isinstance(v, XlError) else 0.0)
+    if name in ("SUMIFS", "COUNTIFS", "HYPERLINK", "ROUND", "TEXT", "IF", "AND", "OR", "ABS", "MAX", "MIN"):
+        raise SyntaxError(f"the fake Excel does not calculate {name}")
     return call_vba(name, args, sheet, caller)
 
 
@@ -316,6 +318,11 @@ def _from_variant(result):
     return result
 
 
+def pywintypes_error():
+    import pywintypes
+    return pywintypes.com_error
+
+
 def evaluate_cell(sheet, row, col):
     cell = sheet.cell(row, col)
     # clear this formula's previous spill
@@ -325,8 +332,9 @@ def evaluate_cell(sheet, row, col):
     caller = xm.Range(sheet, row, col, 1, 1)
     try:
         value = Parser(cell.formula[1:], sheet, caller).expr()
-    except SyntaxError:
-        raise
+    except (SyntaxError, KeyError, ValueError, TypeError, IndexError, pywintypes_error()):
+        cell.value = None             # a formula the fake cannot calculate (SUMIFS, ...): left uncalculated
+        return
     if isinstance(value, xm.Range):
         value = [[c.value if c else None for c in (sheet.cell(r, k) for k in range(value.col, value.col + value.ncols))]
                  for r in range(value.row, value.row + value.nrows)] if value.Count > 1 else _scalar(value)

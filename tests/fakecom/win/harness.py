@@ -124,3 +124,40 @@ def err(text: str) -> XlError:
 
 
 ALL_ERRORS = list(xm.ERRORS)
+
+
+# --------------------------------------------------------------------------- the ribbon button
+
+EXCEL_EXE = r"C:\Program Files\Microsoft Office\root\Office16\EXCEL.EXE"
+
+
+def open_billing_workbook(path: str, fullname: str, name: str = "Billing.xlsx", responses=()):
+    """An Excel with the billing workbook (a real .xlsx, as saved by xlbilling) open and active."""
+    app = xm.new_app()
+    book = xm.load_xlsx(app, path, name, fullname)
+    app.open_responses.extend(responses)
+    return app, book
+
+
+def run_main(app, book, addin_config: dict, addin_fullname: str = r"C:\Users\ann\XLSTART\xlbilling.xlam"):
+    """The add-in's RibbonMyAddin.RunMain, as its VBA runs it: RunPython "import xlbilling;xlbilling.main()"
+    -> ExecuteWindows -> `python -B -c "import xlwings.utils;xlwings.utils.prepare_sys_path(\\"...\\");
+    import xlbilling;xlbilling.main()" --wb="Billing.xlsx" --from_xl=1 --app="...EXCEL.EXE" --hwnd="..."`
+    (modelled from xlwings_custom_addin.bas).  Run here in-process with that sys.argv; the
+    fake Excel is reached through Book.caller()'s real hwnd lookup."""
+    import sys
+
+    add_dir = addin_config.get("ADD_WORKBOOK_TO_PYTHONPATH", "true")
+    add_dir = {True: "True", False: "False"}.get(add_dir, str(add_dir))        # VBA's CStr of a Boolean
+    settings = [addin_config.get(k) or "" for k in ("ONEDRIVE_CONSUMER_WIN", "ONEDRIVE_COMMERCIAL_WIN",
+                                                   "SHAREPOINT_WIN", "PYTHONPATH")]
+    pythonpath = ";".join([add_dir, app.ActiveWorkbook.FullName, addin_fullname, *settings])
+    pythonpath = pythonpath.replace("'", "\\'").replace("\\", "\\\\")
+    code = (f'import xlwings.utils;xlwings.utils.prepare_sys_path("{pythonpath}"); '
+            "import xlbilling;xlbilling.main()")
+    saved = sys.argv
+    sys.argv = ["-c", f"--wb={book.Name}", "--from_xl=1", f"--app={EXCEL_EXE}", f"--hwnd={app.Hwnd}"]
+    try:
+        exec(compile(code, "<string>", "exec"), {"__name__": "__main__"})
+    finally:
+        sys.argv = saved

@@ -36,8 +36,8 @@ def excel_text(value: Any) -> str:
 
 
 HEADER = """xlbilling Excel functions (category "xlbilling")
-Any argument may be a cell or a column: give a column and the result spills down as a column,
-one row per row, single values repeating for every row. A blank cell takes the default shown;
+Any argument may be a cell, a column, a row or a block: the result spills in the same shape,
+single values repeating for every cell. A blank cell takes the default shown;
 a bad value shows e.g. "#VALUE! PRORATED_STORAGE: first_day: expected a date ..., found 'abc'"
 in that row only.  Percentages are fractions (20% = 0.2)."""
 

@@ -86,6 +86,48 @@ def scenario_catalogue_examples_as_formulas():
     assert xl.formula("C13", "=ACRONIS_CANCEL_WINDOW(DATE(2024,2,29))") is True
 
 
+# the catalogue examples' results, by hand (docs/udfs.md): 80.25 (compressed, account basis),
+# FALSE (expired), 3x45 + 12x12.5 = 285, cloud-only, 100x20/29 = 68.97, 3x2000 + 12x200 = 8400,
+# 9000 - 8400 = 600, 12.5x0.8 = 10, 10/0.625 = 16, 1000 - 850 = 150, 16123.456 -> 16123 yen,
+# 60/30 = 2, 29 Feb 2024 -> TRUE, Ann Lee once + Bob Roe = 2
+BY_HAND = [80.25, False, 285.0, "cloud-only", 68.97, 8400.0, 600.0, 10.0, 16.0, 150.0, 16123.0, 2.0, True, 2]
+
+
+def scenario_every_function_with_scalars_single_cells_and_currency_cells():
+    import datetime as dt
+    from harness import Excel, R
+
+    import xlbilling.udfs as udfs
+    from excel_model import serial
+    for fmt in (None, USD, ACCOUNTING):
+        xl = Excel()
+        for (spec, _), expected in zip(udfs.CATALOGUE, BY_HAND):
+            values = list(spec.example.values)
+            while values and values[-1] is None:      # omitted optional arguments
+                values.pop()
+            scalars, cells = [], []
+            for i, v in enumerate(values):
+                ref = f"{chr(65 + i)}1"
+                if isinstance(v, list):               # a column the example names
+                    top = f"{chr(65 + i)}10"
+                    xl.put_column(top, [row[0] for row in v])
+                    rng = R(f"{top}:{chr(65 + i)}{9 + len(v)}")
+                    scalars.append(rng)
+                    cells.append(rng)
+                    continue
+                if isinstance(v, dt.datetime):        # DATE(...) in a formula passes its serial
+                    scalars.append(serial(v))
+                    xl.put(ref, v, DATE)
+                else:
+                    scalars.append(v)
+                    xl.put(ref, v, fmt if isinstance(v, float) and fmt else None)
+                cells.append(R(ref))
+            got_scalar = xl.call(spec.name, *scalars)
+            got_cells = xl.call(spec.name, *cells)
+            for got in (got_scalar, got_cells):
+                assert got == expected and type(got) is type(expected), (spec.name, fmt, got, expected)
+
+
 def scenario_currency_and_accounting_cells_are_not_rounded_to_4_decimals():
     from harness import Excel, R
 

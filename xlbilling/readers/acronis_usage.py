@@ -68,23 +68,21 @@ class AcronisUsageReader(Reader):
 
     def read(self, ctx: Context) -> ReaderOutput:
         import numpy as np
-        import pandas as pd
 
         c = ctx.cells
         out = ReaderOutput([])
         rows = np.asarray(ctx.row_numbers, dtype=np.int64)
         n = len(rows)
-        # Factorise the text columns once; per-value work runs on the distinct values.
-        tenant_codes, tenant_values = pd.factorize(_texts(ctx, "tenant.id"))
-        item_codes, item_values = pd.factorize(_texts(ctx, "name"))
-        kind_codes, kind_values = pd.factorize(_texts(ctx, "tenant.kind"))
-        label_list = _texts(ctx, "tenant.name").tolist() if ctx.has("tenant.name") else None
-        edition_codes, edition_values = (pd.factorize(_texts(ctx, "edition").replace("", DEFAULT_EDITION))
-                                         if ctx.has("edition") else (None, [DEFAULT_EDITION]))
-        edition_values = [str(e) for e in edition_values] or [DEFAULT_EDITION]
-        kinds = [str(k).casefold() for k in kind_values]
-        items = [str(i) for i in item_values]
-        tenants = [str(t) for t in tenant_values]
+        # Factorise the text columns once (trimmed afterwards, on the distinct values):
+        # per-value work runs on a few thousand values, not on a million rows.
+        tenant_codes, tenants = _codes(ctx, "tenant.id")
+        item_codes, items = _codes(ctx, "name")
+        kind_codes, kinds = _codes(ctx, "tenant.kind")
+        kinds = [k.casefold() for k in kinds]
+        label_codes, labels = _codes(ctx, "tenant.name") if ctx.has("tenant.name") else (None, [])
+        edition_codes, edition_values = (_codes(ctx, "edition", blank=DEFAULT_EDITION) if ctx.has("edition")
+                                         else (None, [DEFAULT_EDITION]))
+        edition_values = edition_values or [DEFAULT_EDITION]
         for code, values, col, what in ((tenant_codes, tenants, "tenant.id", "a tenant id"),
                                         (item_codes, items, "name", "an offering item name")):
             blank = np.array([not v for v in values], dtype=bool)
@@ -95,8 +93,7 @@ class AcronisUsageReader(Reader):
         # `delta` for compute points, `absolute` for everything else.
         column_of = {(i, k): USAGE.index(f"usage.{item_kind(items[i])[0]}.{rules.billed_usage_field(kinds[k])}")
                      for i in range(len(items)) for k in range(len(kinds))}
-        headers = [ctx.header_of(u) for u in USAGE]
-        switch_items = {i for i, name in enumerate(items) if name.casefold() in FEATURE_SWITCHES}
+        switch_items = [i for i, name in enumerate(items) if name.casefold() in FEATURE_SWITCHES]
         # The usage column each row bills, chosen per distinct (item, kind) pair.
         lookup = np.zeros((max(len(items), 1), max(len(kinds), 1)), dtype=np.int8)
         for (i, k), col in column_of.items():
@@ -104,48 +101,21 @@ class AcronisUsageReader(Reader):
         chosen = lookup[item_codes, kind_codes] if n else np.zeros(0, dtype=np.int8)
         blank_id = np.array([not v for v in tenants], dtype=bool)[tenant_codes] | \
             np.array([not v for v in items], dtype=bool)[item_codes] if n else np.zeros(0, dtype=bool)
-        switch_row = np.isin(item_codes, list(switch_items)) if switch_items else np.zeros(n, dtype=bool)
+        switch_row = np.isin(item_codes, switch_items) if switch_items else np.zeros(n, dtype=bool)
         keep = ~(blank_id | switch_row)
-        # Exact sums per (tenant, item): whole numbers (nearly every cell) are summed
-        # as Python ints from a vectorised int64 parse; any other cell goes through
-        # the one cell parser (decimals, '1,234', bad values -> BadCellsError).
-        values = np.zeros(n, dtype=object)
-        for k, name in enumerate(USAGE):
-            mask = keep & (chosen == k)
-            if not mask.any():
-                continue
-            series = ctx.series(name)
-            if series.dtype != object:
-                text = series[mask].fillna("")
-                digits = text.str.fullmatch(r"\d{1,15}").fillna(False).to_numpy(dtype=bool)
-                idx = np.flatnonzero(mask)
-                if digits.any():
-                    values[idx[digits]] = text[digits].astype("int64").to_numpy().tolist()
-                rest = idx[~digits]
-            else:
-                rest = np.flatnonzero(mask)
-            col_values = series.to_numpy(dtype=object) if len(rest) else ()
-            for i in rest.tolist():
-                value = c.number(col_values[i], int(rows[i]), headers[k])
-                if value is None:
-                    keep[i] = False
-                else:
-                    values[i] = value
+        whole, parsed = _usage_values(ctx, keep, chosen, rows)
         if c.problems:
             return out
-        kc = kind_codes.tolist()
-        for g_rows, t, it in _groups(rows[switch_row], tenant_codes[switch_row], item_codes[switch_row]):
-            tenant = tenants[t]
+        for g_rows, first in _groups(rows, np.flatnonzero(switch_row), tenant_codes, item_codes):
+            tenant = tenants[tenant_codes[first]]
             out.skipped.append(SkippedRow(ctx.source(g_rows), tenant, tenant,
-                                          f"{items[it]} is a feature switch, not a seat count: not billed", {}))
-        groups = _groups(rows[keep], tenant_codes[keep], item_codes[keep], np.flatnonzero(keep))
-        with decimal.localcontext(EXACT_CONTEXT):  # ints and Decimals summed exactly (no 28-digit rounding)
-            raws = [Decimal(sum(values[idx].tolist())) for _, _, _, idx in groups]
-        for (g_rows, t, it, idx), raw in zip(groups, raws):
-            tenant, item = tenants[t], items[it]
-            kind = kinds[kc[idx[0]]]
-            column = USAGE[column_of[(it, kc[idx[0]])]]
-            label = (label_list[idx[0]].strip() if label_list else "") or tenant
+                                          f"{items[item_codes[first]]} is a feature switch, not a seat count:"
+                                          " not billed", {}))
+        kept = np.flatnonzero(keep)
+        groups = _groups(rows, kept, tenant_codes, item_codes, whole, parsed)
+        for g_rows, first, raw in groups:
+            tenant, item, k = tenants[tenant_codes[first]], items[item_codes[first]], int(kind_codes[first])
+            label = (labels[label_codes[first]] if label_codes is not None else "") or tenant
             measure, unit = item_kind(item)
             if unit == "point":
                 quantity = rules.seconds_to_points(raw)       # FORMATS.md: seconds / 3600
@@ -161,8 +131,10 @@ class AcronisUsageReader(Reader):
             if len(edition_values) == 1:  # one edition in the whole file (the usual case)
                 edition = edition_values[0]
             else:
-                edition = ";".join(edition_values[e] for e in dict.fromkeys(edition_codes[idx].tolist()))
-            details = {"tenant_kind": kind, "edition": edition, "usage_field": column,
+                mine = edition_codes[_rows_at(rows, g_rows)]
+                edition = ";".join(edition_values[e] for e in dict.fromkeys(mine.tolist()))
+            details = {"tenant_kind": kinds[k], "edition": edition,
+                       "usage_field": USAGE[column_of[(int(item_codes[first]), k)]],
                        "raw_quantity": format(raw, "f"),
                        "raw_unit": "bytes" if unit == "GB" else ("seconds" if unit == "point" else unit)}
             out.records.append(UsageRecord(VENDOR, tenant, label, item, quantity, unit, ctx.source(g_rows),
@@ -172,29 +144,103 @@ class AcronisUsageReader(Reader):
         return out
 
 
-def _texts(ctx: Context, name: str):
-    """A text column as a pandas string Series, trimmed (workbook cells via cell_text)."""
+def _codes(ctx: Context, name: str, blank: str = ""):
+    """(code per row, trimmed distinct values): a text column factorised, then
+    its distinct values trimmed (workbook cells via cell_text) and merged where
+    trimming makes two the same; `blank` stands for an empty value."""
+    import numpy as np
     import pandas as pd
 
     s = ctx.series(name)
     if s.dtype == object:
         s = pd.Series([cell_text(v) for v in s.tolist()], dtype=str)
-    return s.fillna("").astype(str).str.strip()
+    codes, uniques = pd.factorize(s)
+    trimmed = [("" if v is None or v != v else str(v)).strip() or blank for v in uniques.tolist()]
+    merged, values = pd.factorize(pd.Series(trimmed, dtype=object))
+    remap = np.append(merged, len(values)).astype(np.int64)
+    values = list(values)
+    if (codes < 0).any():  # a missing cell: the blank value
+        values.append(blank)
+    return remap[codes], values
 
 
-def _groups(rows, tenant_codes, item_codes, index=None):
-    """(rows, tenant code, item code[, original indices]) per (tenant, item), in order of first row."""
+def _usage_values(ctx: Context, keep, chosen, rows):
+    """Each kept row's billed usage cell, exactly: plain digit cells (nearly all)
+    parsed by pyarrow as int64 (under 10^15, so group sums split in 32-bit
+    halves cannot overflow); any other cell through the one cell parser
+    (decimals, '1,234', bad values -> collected as bad cells).
+    Returns (int64 per row, 0 where not plain digits; {row index: Decimal})."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    c = ctx.cells
+    whole = np.zeros(len(rows), dtype=np.int64)
+    parsed: dict[int, Decimal] = {}
+    for k, name in enumerate(USAGE):
+        mask = keep & (chosen == k)
+        if not mask.any():
+            continue
+        series = ctx.series(name)
+        idx = np.flatnonzero(mask)
+        rest = idx
+        if series.dtype != object:
+            cells = pc.take(series.array.__arrow_array__(), pa.array(idx))
+            digits = pc.match_substring_regex(cells, r"^\d{1,15}$").to_numpy(zero_copy_only=False)
+            numbers = pc.cast(pc.if_else(digits, cells, "0"), pa.int64()).to_numpy(zero_copy_only=False)
+            whole[idx[digits]] = numbers[digits]
+            rest = idx[~digits]
+        if len(rest):
+            header = ctx.header_of(name)
+            values = series.iloc[rest].tolist()
+            for i, value in zip(rest.tolist(), values):
+                number = c.number(value, int(rows[i]), header)
+                if number is not None:
+                    parsed[i] = number
+    return whole, parsed
+
+
+def _groups(rows, index, tenant_codes, item_codes, whole=None, parsed=None) -> list[tuple]:
+    """Per (tenant, item) among the rows at `index`, in order of first row:
+    (source rows, first row's index[, exact sum of the usage values])."""
+    import numpy as np
+    import pandas as pd
+
+    if not len(index):
+        return []
+    key = tenant_codes[index] * (int(item_codes.max()) + 1) + item_codes[index]
+    group, _ = pd.factorize(key)                     # numbered in order of first row
+    order = np.argsort(group, kind="stable")
+    counts = np.bincount(group)
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    at = index[order]
+    row_list = rows[at].tolist()
+    firsts = at[starts].tolist()
+    bounds = (starts + counts).tolist()
+    if whole is None:
+        return [(row_list[a:b], f) for a, b, f in zip(starts.tolist(), bounds, firsts)]
+    values = whole[at]
+    high = np.add.reduceat(values >> 32, starts).tolist()
+    low = np.add.reduceat(values & 0xFFFFFFFF, starts).tolist()
+    extra: dict[int, Decimal] = {}
+    if parsed:
+        group_of = np.empty(len(rows), dtype=np.int64)
+        group_of[index] = group
+        for i, number in parsed.items():
+            g = int(group_of[i])
+            extra[g] = extra.get(g, Decimal(0)) + number
+    out = []
+    with decimal.localcontext(EXACT_CONTEXT):  # ints and Decimals summed exactly (no 28-digit rounding)
+        for g, (a, b, f, h, lo) in enumerate(zip(starts.tolist(), bounds, firsts, high, low)):
+            raw = Decimal((h << 32) + lo)
+            if g in extra:
+                raw += extra[g]
+            out.append((row_list[a:b], f, raw))
+    return out
+
+
+def _rows_at(rows, g_rows):
+    """Indices of the given row numbers (rows are ascending)."""
     import numpy as np
 
-    if not len(rows):
-        return []
-    key = tenant_codes.astype(np.int64) * (int(item_codes.max()) + 1) + item_codes
-    order = np.argsort(key, kind="stable")
-    bounds = np.flatnonzero(np.diff(key[order])) + 1
-    parts = np.split(order, bounds)
-    parts.sort(key=lambda g: g[0])
-    out = []
-    for g in parts:
-        item = (rows[g].tolist(), int(tenant_codes[g[0]]), int(item_codes[g[0]]))
-        out.append(item + ((index[g],) if index is not None else ()))
-    return out
+    return np.searchsorted(rows, np.asarray(g_rows, dtype=np.int64))

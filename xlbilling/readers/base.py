@@ -571,7 +571,7 @@ def sniff_type(data: bytes) -> str:
 
 def load_tables(data: bytes, file: str) -> tuple[str, list[Table]]:
     """All tables of a report, by sniffed type.  gzip is opened and sniffed again."""
-    if not data.strip():
+    if not data[:4096].strip() and not data.strip():  # the head decides without copying a big file
         raise UnrecognisedReportError(f"{file}: the file is empty (0 data bytes): download the report again")
     kind = sniff_type(data)
     if kind == "gz":
@@ -939,10 +939,14 @@ def _delimited_table(source: "_Text", file: str, head_lines: list[str], delimite
                                f" {width} fields), read as it is (--accept-short-last-row)")
         rows = np.arange(header_index + 2, header_index + 2 + len(frame))
         if len(frame) and wanted:
-            # Drop blank records (e.g. ",,,," trailing rows) without a Python loop.
-            blank = np.ones(len(frame), dtype=bool)
-            for p in wanted:
-                blank &= (frame[p].str.strip() == "").to_numpy(dtype=bool)
+            # Drop blank records (e.g. ",,,," trailing rows) without a Python loop: the
+            # first column decides for nearly every row, the others only where it is blank.
+            blank = (frame[wanted[0]].str.strip() == "").to_numpy(dtype=bool)
+            for p in wanted[1:]:
+                maybe = np.flatnonzero(blank)
+                if not len(maybe):
+                    break
+                blank[maybe] = (frame[p].iloc[maybe].str.strip() == "").to_numpy(dtype=bool)
             if blank.any():
                 frame = frame[~blank].reset_index(drop=True)
                 rows = rows[~blank]

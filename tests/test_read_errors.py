@@ -164,3 +164,23 @@ def test_bad_flags_and_numbers_in_axcient_are_all_reported(tmp_path):
         read_report(p)
     got = [(x.row, x.column, x.value) for x in info.value.problems]
     assert got == [(2, "IsDel", "maybe"), (3, "UncompressedDiskGB", "12.5.1"), (3, "BillableMailboxes", "2.5")]
+
+
+def test_a_report_changed_before_its_import_sheet_is_built_is_refused(tmp_path):
+    """The Acronis reader loads only the columns it bills from; the import sheet's
+    other columns come from reading the file again, which must be the same bytes."""
+    from xlbilling.errors import ReportError
+    from xlbilling.readers import read_report
+
+    header = ("application.id,edition,name,tenant.id,tenant.kind,tenant.name,usage.absolute.production,"
+              "usage.absolute.total,usage.delta.production,usage.delta.total\n")
+    path = tmp_path / "usage.csv"
+    path.write_text(header + "app,standard,pw_base_workstations,t1,customer,Cust,3,3,3,3\n")
+    result = read_report(path)
+    assert [(r.account, r.quantity) for r in result.records] == [("t1", 3)]
+    # every matched column of the import sheet, application.id included (read again)
+    assert result.rows[0][:3] == ("app", "standard", "pw_base_workstations")
+    changed = read_report(path)
+    path.write_text(header + "app,standard,pw_base_workstations,t1,customer,Cust,4,4,4,4\n")
+    with pytest.raises(ReportError, match="changed after it was read"):
+        changed.rows[0]

@@ -17,7 +17,7 @@ from typing import Mapping
 from xlbilling.core.period import Period, period_in_text
 from xlbilling.core.problems import Problem
 from xlbilling.core.rules.axcient_bff import normalise_basis
-from xlbilling.errors import MissingColumnsError, RuleInputError, UnrecognisedReportError
+from xlbilling.errors import MissingColumnsError, ReportError, RuleInputError, UnrecognisedReportError
 from xlbilling.readers.base import (HEADER_SEARCH_ROWS, SLASH_DATE_ORDERS, Cells, Context, HeaderMatch, LazyRows, Reader, ReaderInfo,
                                     ReadResult, SkippedRow, Table, close_matches, detect_decimal_comma,
                                     import_value, load_tables, looks_like_formula, read_bytes)
@@ -162,13 +162,19 @@ def read_report(path: str | Path, *, basis: str = "uncompressed", basis_by_accou
     positions = [p for _, p in ordered]
     table.accept_short_last_row = (accept_short_last_row_default() if accept_short_last_row is None
                                    else accept_short_last_row)
-    frame, row_numbers = table.load(index, positions)
+    frame, row_numbers, load_all = _load(reader, table, index, m, positions)
+    if load_all is not None:
+        # Only the reader's columns are loaded: the file's bytes are not kept for the
+        # rest either - the import sheet reads the file again, refused if it changed.
+        load_all = functools.partial(_load_again, path, sha256, positions, table.accept_short_last_row)
+        table.loader = table.variants = None
+        del data, tables
     options = {"basis": basis, "basis_by_account": basis_by_account, "month": month}
-    ctx = Context(table, index, m, header, options, frame, row_numbers)
+    ctx = Context(table, index, m, header, options, frame, row_numbers, load_all=load_all)
     samples: list[object] = []
     for col in reader.numeric_cols:
         if col in m.positions:
-            samples.extend(x for x in frame[m.positions[col]].head(2000).tolist() if isinstance(x, str))
+            samples.extend(x for x in ctx.series(col).head(2000).tolist() if isinstance(x, str))
     decimal_comma = detect_decimal_comma(samples, hint=table.delimiter == ";")
     ctx.cells = Cells(name, table.sheet, decimal_comma=decimal_comma, slash_dates=slash_dates)
     out = reader.read(ctx)
@@ -194,7 +200,8 @@ def read_report(path: str | Path, *, basis: str = "uncompressed", basis_by_accou
     period = out.period or stated_period(name, table, index)
 
     def build_rows() -> list[tuple]:
-        cols = [frame[p].tolist() for p in positions]
+        full = ctx.frame if ctx.load_all is None else ctx.load_all()  # read_cols only: load all now
+        cols = [full[p].tolist() for p in positions]
         return [tuple(import_value(c[i]) for c in cols) for i in range(len(row_numbers))]
 
     return ReadResult(
@@ -203,6 +210,37 @@ def read_report(path: str | Path, *, basis: str = "uncompressed", basis_by_accou
         unknown_columns=tuple(m.unknown), warnings=tuple(warnings), columns=canonical,
         rows=LazyRows(build_rows), file_type=table.file_type, sheet=table.sheet, period=period,
         problems=tuple(problems))
+
+
+def _load(reader: Reader, table: Table, index: int, m: HeaderMatch, positions: list[int]):
+    """(frame, row numbers, loader of every column or None): only the reader's
+    read_cols when it names them - unless blank records were dropped, since a
+    record blank in those columns may not be blank in the others: then all."""
+    if reader.read_cols is None:
+        frame, rows = table.load(index, positions)
+        return frame, rows, None
+    subset = sorted(m.positions[n] for n in reader.read_cols if n in m.positions)
+    frame, rows = table.load(index, subset)
+    if len(subset) == len(positions):
+        return frame, rows, None
+    if rows and (rows[0] != index + 2 or rows[-1] - rows[0] != len(rows) - 1):  # a record was dropped
+        frame, rows = table.load(index, positions)
+        return frame, rows, None
+    return frame, rows, lambda: table.load(index, positions)[0]
+
+
+def _load_again(path: str | Path, sha256: str, positions: list[int], accept_short_last_row: bool):
+    """Every matched column of a report read before, from the same bytes: the
+    file is read again and must have the SHA-256 it had (the records and the
+    import sheet always come from one version of the file)."""
+    data, name, again = read_bytes(path)
+    if again != sha256:
+        raise ReportError(f"{path}: the file changed after it was read (its SHA-256 differs): rows could come"
+                          " from two versions. Run again on the finished file")
+    file_type, tables = load_tables(data, name)
+    _, table, index, _, _ = _choose(name, file_type, tables)
+    table.accept_short_last_row = accept_short_last_row
+    return table.load(index, positions)[0]
 
 
 def stated_period(file: str, table: Table, header_index: int) -> Period | None:

@@ -1007,16 +1007,18 @@ def _arrow_csv(raw: bytes, delimiter: str, header_index: int, width: int, wanted
     keep = [str(p) for p in wanted] or names[:1]
     try:
         table = pcsv.read_csv(
-            io.BytesIO(raw),
+            pa.BufferReader(raw),   # the bytes as they are (io.BytesIO would be read in copies)
             read_options=pcsv.ReadOptions(skip_rows=header_index + 1, column_names=names, block_size=1 << 22),
             parse_options=pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False),
-            convert_options=pcsv.ConvertOptions(include_columns=keep, column_types={n: pa.string() for n in names},
+            # large_string: what pandas' pyarrow strings hold, so to_pandas copies nothing
+            convert_options=pcsv.ConvertOptions(include_columns=keep,
+                                                column_types={n: pa.large_string() for n in names},
                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
     except (pa.ArrowInvalid, pa.ArrowException) as err:
         if "utf8" in str(err).lower() or "utf-8" in str(err).lower():
             raise _BadUTF8() from None
         raise _RaggedCSV() from None
-    frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+    frame = table.to_pandas(types_mapper={pa.large_string(): pd.StringDtype("pyarrow")}.get)
     frame.columns = [int(c) for c in frame.columns]
     return frame
 
@@ -1062,6 +1064,9 @@ class Context:
     row_numbers: list[int] = field(default_factory=list)
     cells: Cells | None = None
     _lists: dict[str, list[object]] = field(default_factory=dict)
+    # Loads every matched column when `frame` holds only the reader's read_cols
+    # (same rows): a column outside them is still there when asked for.
+    load_all: Callable[[], Any] | None = None
 
     @property
     def file(self) -> str:
@@ -1077,15 +1082,31 @@ class Context:
     def has(self, name: str) -> bool:
         return name in self.match.positions
 
+    def _frame_with(self, pos: int):
+        if pos not in self.frame.columns and self.load_all is not None:
+            self.frame, self.load_all = self.load_all(), None
+        return self.frame
+
     def series(self, name: str):
         """The column as a pandas Series (for vectorised readers)."""
-        return self.frame[self.match.positions[name]]
+        pos = self.match.positions[name]
+        return self._frame_with(pos)[pos]
+
+    def drop(self, *names: str) -> None:
+        """The reader is done with these columns: when every column can be loaded
+        again (load_all: the import sheet does), their memory is freed now."""
+        if self.load_all is None:
+            return
+        for name in names:
+            pos = self.match.positions.get(name)
+            if pos is not None and pos in self.frame.columns:
+                del self.frame[pos]
 
     def col(self, name: str) -> list[object]:
         """The column as a list of cell values ([None]*n when absent)."""
         if name not in self._lists:
             pos = self.match.positions.get(name)
-            self._lists[name] = [None] * len(self.row_numbers) if pos is None else self.frame[pos].tolist()
+            self._lists[name] = [None] * len(self.row_numbers) if pos is None else self._frame_with(pos)[pos].tolist()
         return self._lists[name]
 
     def header_of(self, name: str) -> str:
@@ -1104,6 +1125,9 @@ class Reader:
     cols: tuple[Col, ...] = ()
     one_of: tuple[tuple[str, ...], ...] = ()
     numeric_cols: tuple[str, ...] = ()   # sampled to decide the file's decimal separator
+    # The columns read() uses, when far fewer than `cols` (None: all): only these
+    # are loaded from a big file (memory), the rest on demand (Context.load_all).
+    read_cols: tuple[str, ...] | None = None
     # Minimum share of required columns that makes a header "this report, with
     # columns missing" (-> MissingColumnsError) rather than "not this report".
     claim_score = 0.5

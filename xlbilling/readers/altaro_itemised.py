@@ -28,6 +28,59 @@ def _text_series(ctx: Context, name: str):
     return s.fillna("").astype(str)
 
 
+def _factorised(ctx: Context, name: str):
+    """(code per row, distinct cell texts) of a text column."""
+    import pandas as pd
+
+    s = ctx.series(name)
+    if s.dtype == object:  # from a workbook/JSON: numbers, None...
+        s = pd.Series([cell_text(v) for v in s.tolist()], dtype=object)
+    codes, values = pd.factorize(s.fillna(""))
+    return codes, [str(v) for v in values.tolist()]
+
+
+def _merged(values: list[str]):
+    """(code per value, distinct values): equal values after normalising share a code."""
+    import pandas as pd
+
+    codes, distinct = pd.factorize(pd.Series(values, dtype=object))
+    return codes.astype(np.int64), [str(v) for v in distinct.tolist()]
+
+
+def _billed_users(rows, cust, names, key_of_name, customers, keys, name_values):
+    """seeds/003, per customer in order of first billed row: (customer, distinct
+    name keys, merged spellings sorted by key, sorted source rows) - what
+    rules.billed_users gives for that customer's billed rows, counted on
+    distinct (customer, name) codes instead of row by row."""
+    n_names = max(len(name_values), 1)
+    pairs = np.unique(cust.astype(np.int64) * n_names + names)        # distinct (customer, spelling)
+    pair_cust, pair_name = pairs // n_names, pairs % n_names
+    pair_key = key_of_name[pair_name]
+    n_keys = max(len(keys), 1)
+    user, spellings = np.unique(pair_cust * n_keys + pair_key, return_counts=True)
+    counts = np.bincount(user // n_keys, minlength=len(customers))
+    several = set((user[spellings > 1]).tolist())
+    merged: dict[int, list[tuple[str, tuple[str, ...]]]] = {}
+    if several:
+        for c, k, nm in zip(pair_cust.tolist(), pair_key.tolist(), pair_name.tolist()):
+            if c * n_keys + k in several:
+                merged.setdefault(c, []).append((keys[k], name_values[nm]))
+    order = np.argsort(cust, kind="stable")
+    sorted_cust = cust[order]
+    starts = np.flatnonzero(np.r_[True, sorted_cust[1:] != sorted_cust[:-1]]) if len(cust) else np.zeros(0, int)
+    ends = np.r_[starts[1:], len(cust)].astype(np.int64)
+    by_first = sorted(zip(order[starts].tolist(), starts.tolist(), ends.tolist()))
+    out = []
+    for first, a, b in by_first:
+        c = int(cust[first])
+        groups: dict[str, set[str]] = {}
+        for key, spelling in merged.get(c, ()):
+            groups.setdefault(key, set()).add(spelling)
+        spelled = tuple(tuple(sorted(groups[k])) for k in sorted(groups))
+        out.append((customers[c], int(counts[c]), spelled, np.sort(rows[order[a:b]]).tolist()))
+    return out
+
+
 def _month_column_period(ctx: Context, warnings: list[str]):
     """The months the `Month` column states (distinct values parsed once)."""
     values = [v for v in dict.fromkeys(_text_series(ctx, "Month").tolist()) if str(v).strip()]
@@ -62,16 +115,20 @@ class AltaroItemisedReader(Reader):
         out = ReaderOutput([])
         rows = np.asarray(ctx.row_numbers, dtype=np.int64)
         # Factorise each column once: the per-value work (trim, casefold, the rule's
-        # type test) then runs on the few distinct values, not on a million rows.
-        cust_codes, cust_values = pd.factorize(_text_series(ctx, "Customer"))
-        type_codes, type_values = pd.factorize(_text_series(ctx, "Object Type Backed Up"))
-        name_codes, name_values = pd.factorize(_text_series(ctx, "Object Name"))
-        customers = np.array([str(v).strip() for v in cust_values], dtype=object)
+        # type test and name key) then runs on the distinct values, not on a million rows.
+        cust_raw, cust_values = _factorised(ctx, "Customer")
+        type_codes, type_values = _factorised(ctx, "Object Type Backed Up")
+        name_codes, name_values = _factorised(ctx, "Object Name")
+        stripped = [str(v).strip() for v in cust_values]
+        cust_codes, customers = _merged(stripped)          # " A" and "A" are one customer
+        cust_codes = cust_codes[cust_raw] if len(cust_raw) else cust_raw
         # seeds/003: filter "Object Type Backed Up" on Mailbox, N/A, OneDrive, User Teams Chats.
         type_billed = np.array([rules.is_billed_type(v) for v in type_values], dtype=bool)
-        name_blank = np.array([not str(v).strip() for v in name_values], dtype=bool)
+        # BILLING_RULES.md 5: the rule's name key (trimmed, spaces folded, casefolded).
+        key_codes, keys = _merged([rules.name_key(v) for v in name_values])
         billed_type = type_billed[type_codes] if len(type_values) else np.zeros(len(rows), dtype=bool)
-        named = ~name_blank[name_codes] if len(name_values) else np.zeros(len(rows), dtype=bool)
+        named = np.array([bool(k) for k in keys], dtype=bool)[key_codes[name_codes]] if len(name_values) \
+            else np.zeros(len(rows), dtype=bool)
         use = billed_type & named
         blank_customer = np.array([not c for c in customers], dtype=bool)
         if len(customers):
@@ -79,35 +136,20 @@ class AltaroItemisedReader(Reader):
                 ctx.cells.bad(int(r), ctx.header_of("Customer"), "", "the customer the object belongs to")
         if ctx.cells.problems:
             return out
-        # One row per distinct (customer, type, name) of the billed rows, then the
-        # rule itself per customer: its count and its merged spellings.
-        triples = pd.DataFrame({"c": cust_codes[use], "t": type_codes[use], "n": name_codes[use]})
-        distinct = triples.drop_duplicates()
-        use_rows = rows[use]
-        use_cust = cust_codes[use]
-        order = np.argsort(use_cust, kind="stable")
-        bounds = np.flatnonzero(np.diff(use_cust[order])) + 1
-        rows_by_code = {int(use_cust[g[0]]): use_rows[g] for g in np.split(order, bounds) if len(g)}
-        by_customer: dict[str, list] = {}
-        for c_code, part in distinct.groupby("c", sort=False):
-            name = customers[c_code]
-            entry = by_customer.setdefault(name, [[], [], []])  # stripped names can merge two codes
-            entry[0].extend(type_values[part["t"].to_numpy()].tolist())
-            entry[1].extend(name_values[part["n"].to_numpy()].tolist())
-            entry[2].append(rows_by_code[int(c_code)])
-        for cust, (types, names, row_parts) in by_customer.items():
-            users = rules.billed_users(types, names)
-            for spellings in users.merged_spellings:
+        for cust, count, merged, src_rows in _billed_users(rows[use], cust_codes[use], name_codes[use], key_codes,
+                                                           customers, keys, name_values):
+            for spellings in merged:
                 out.problem(
                     "same_name_users",
                     f"customer {cust!r}: {' / '.join(repr(s) for s in spellings)} differ only by letter case or"
                     " spacing and count as ONE user; if they are different people, bill them separately"
                     " (seeds/003: the name is the unique object)", account=cust, customer=cust)
-            if users.count == 0:
-                continue
-            src_rows = np.sort(np.concatenate(row_parts)).tolist()
-            out.records.append(UsageRecord(VENDOR, cust, cust, "m365_users", Decimal(users.count), "user",
-                                           ctx.source(src_rows), details={"working": users.result.working}))
+            # the rule's own summary of its count and merged spellings (rules.BilledUsers)
+            working = rules.BilledUsers(count, (), merged).result.working
+            out.records.append(UsageRecord(VENDOR, cust, cust, "m365_users", Decimal(count), "user",
+                                           ctx.source(src_rows), details={"working": working}))
+        cust_codes = cust_raw  # skipped rows below are listed per customer cell as written
+        customers = np.array(stripped, dtype=object)
         out.records.sort(key=lambda r: r.source.rows[0])  # customers in order of first appearance
         if ctx.has("Month"):
             out.period = _month_column_period(ctx, out.warnings)

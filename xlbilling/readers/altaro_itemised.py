@@ -52,14 +52,18 @@ def _billed_users(rows, cust, names, key_of_name, customers, keys, name_values):
     name keys, merged spellings sorted by key, sorted source rows) - what
     rules.billed_users gives for that customer's billed rows, counted on
     distinct (customer, name) codes instead of row by row."""
+    import pandas as pd
+
     n_names = max(len(name_values), 1)
-    pairs = np.unique(cust.astype(np.int64) * n_names + names)        # distinct (customer, spelling)
+    pairs = pd.unique(cust.astype(np.int64) * n_names + names)        # distinct (customer, spelling)
     pair_cust, pair_name = pairs // n_names, pairs % n_names
     pair_key = key_of_name[pair_name]
     n_keys = max(len(keys), 1)
     user, spellings = np.unique(pair_cust * n_keys + pair_key, return_counts=True)
     counts = np.bincount(user // n_keys, minlength=len(customers))
     several = set((user[spellings > 1]).tolist())
+    # a stable sort on 16-bit codes is a radix sort: rows stay ascending within a customer
+    cust = cust.astype(np.int16) if len(customers) < 2 ** 15 else cust
     merged: dict[int, list[tuple[str, tuple[str, ...]]]] = {}
     if several:
         for c, k, nm in zip(pair_cust.tolist(), pair_key.tolist(), pair_name.tolist()):
@@ -83,7 +87,14 @@ def _billed_users(rows, cust, names, key_of_name, customers, keys, name_values):
 
 def _month_column_period(ctx: Context, warnings: list[str]):
     """The months the `Month` column states (distinct values parsed once)."""
-    values = [v for v in dict.fromkeys(_text_series(ctx, "Month").tolist()) if str(v).strip()]
+    s = ctx.series("Month")
+    if s.dtype != object:  # pyarrow strings: their distinct values, in order of first row
+        import pyarrow.compute as pc
+
+        distinct = [str(v) for v in pc.unique(s.array.__arrow_array__()).to_pylist()]
+    else:
+        distinct = _factorised(ctx, "Month")[1]
+    values = [v for v in distinct if str(v).strip()]
     months, unread = [], []
     for v in values:
         m = parse_month_cell(v)

@@ -161,14 +161,4 @@ def scenario_a_failed_vba_import_never_lands_in_the_active_workbook():
     assert app.run_calls and app.run_calls[0][0] == "ImportXlwingsUdfsModule"
 
 
-SCENARIOS = fakecom.scenario_names(__file__)
-
-
-@pytest.fixture(scope="module")
-def windows_results():
-    return fakecom.run_scenarios(__file__)
-
-
-@pytest.mark.parametrize("name", SCENARIOS)
-def test_on_windows_code(windows_results, name):
-    assert windows_results[name] == "ok", windows_results[name]
+fakecom.scenario_tests(globals(), __file__)

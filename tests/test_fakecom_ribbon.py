@@ -17,15 +17,7 @@ import pytest
 
 import fakecom
 
-REPORTS = {
-    "altaro_itemised_2026-10.csv": ("altaro", "itemised-billing"),
-    "axcient_bff_raw_customer_data_2026-10.xls": ("axcient-bff", "raw-customer-data"),
-    "acronis_usage_2026-10.csv.gz": ("acronis", "usage-csv_v2_0"),
-    "x360recover_devices_2026-10.csv": ("x360recover", "device-usage"),
-    "x360recover_licenses.xlsx": ("x360recover", "license-assignments"),
-    "acronis_usage_records_2026-10.xlsx": ("acronis", "usage-records"),
-    "hornetsecurity_licenses_2026-10.csv": ("altaro", "priced-licenses"),
-}
+from test_ribbon import REPORTS  # noqa: E402  one of each reader: sample -> (vendor, report type)
 ONEDRIVE = "https://d.docs.live.net/4f2a9c1b7e3d5a60/Billing/Billing.xlsx"
 
 
@@ -112,14 +104,4 @@ def scenario_a_onedrive_book_fullname_raises_in_xlwings_and_the_ribbon_copes():
     assert ribbon.book_folder(xlwings.Book(impl=xlwings._xlwindows.Book(local.book))) == r"C:\Billing"
 
 
-SCENARIOS = fakecom.scenario_names(__file__)
-
-
-@pytest.fixture(scope="module")
-def windows_results():
-    return fakecom.run_scenarios(__file__)
-
-
-@pytest.mark.parametrize("name", SCENARIOS)
-def test_on_windows_code(windows_results, name):
-    assert windows_results[name] == "ok", windows_results[name]
+fakecom.scenario_tests(globals(), __file__)

@@ -24,8 +24,6 @@ Expected values are worked out by hand in the comments.
 """
 from __future__ import annotations
 
-import pytest
-
 import fakecom
 
 USD = "$#,##0.00"                        # Currency format
@@ -335,16 +333,4 @@ def scenario_what_xlwings_passes_back_for_a_typed_com_value():
     assert xlwings.conversion.write("#N/A text", None, {}) == [["#N/A text"]]
 
 
-# --------------------------------------------------------------------------- pytest side
-
-SCENARIOS = fakecom.scenario_names(__file__)
-
-
-@pytest.fixture(scope="module")
-def windows_results():
-    return fakecom.run_scenarios(__file__)
-
-
-@pytest.mark.parametrize("name", SCENARIOS)
-def test_on_windows_code(windows_results, name):
-    assert windows_results[name] == "ok", windows_results[name]
+fakecom.scenario_tests(globals(), __file__)

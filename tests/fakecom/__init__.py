@@ -11,7 +11,8 @@ What is modelled rather than observed is listed in win/excel_model.py's
 docstring; test modules repeat what their scenarios rely on.
 
 A test module defines `scenario_*()` functions (run in the subprocess, with
-assertions inside) and collects their results with `scenario_tests(__file__)`.
+assertions inside) and ends with `fakecom.scenario_tests(globals(), __file__)`,
+which adds one pytest test per scenario (all run in one subprocess).
 """
 from __future__ import annotations
 
@@ -43,3 +44,22 @@ def run_scenarios(test_file: str, timeout: float = 600) -> dict[str, str]:
                                  f"{proc.stderr}")
         with open(out, encoding="utf-8") as f:
             return json.load(f)
+
+
+def scenario_tests(namespace: dict, test_file: str) -> None:
+    """Add to a test module: a module-scoped fixture running all its scenarios in
+    one Windows-faked subprocess, and one parametrised test per scenario."""
+    import pytest
+
+    names = scenario_names(test_file)
+
+    @pytest.fixture(scope="module")
+    def windows_results():
+        return run_scenarios(test_file)
+
+    @pytest.mark.parametrize("name", names)
+    def test_on_windows_code(windows_results, name):
+        assert windows_results[name] == "ok", windows_results[name]
+
+    namespace["windows_results"] = windows_results
+    namespace["test_on_windows_code"] = test_on_windows_code

@@ -25,10 +25,15 @@ QBO_HEADER = ("InvoiceNo,Customer,InvoiceDate,DueDate,Terms,Location,Memo,Item(P
 EVIL = '=HYPERLINK("http://evil","x")'
 
 
-def _result(n_customers=2, currency="USD"):
+FOREIGN = "Wide World GmbH"
+
+
+def _result(n_customers=2, currency="USD", foreign=EVIL):
+    """n customers in `currency` plus one EUR customer named `foreign` (by default a
+    formula-like name: lines escape it, the imports refuse it)."""
     names = [f"Cust {i:04d}" for i in range(n_customers)]
-    pb = book(customers=[(n, currency) for n in names] + [(EVIL, "EUR")],
-              accounts=[("altaro", n, n) for n in names] + [("altaro", "evil", EVIL)],
+    pb = book(customers=[(n, currency) for n in names] + [(foreign, "EUR")],
+              accounts=[("altaro", n, n) for n in names] + [("altaro", "evil", foreign)],
               rates=[rate("altaro", "m365_users", "3.5", item_code="M365"),
                      rate("axcient-bff", "online_gb", "0.25")],
               fx=[("USD", "EUR", "0.92345")], payment_terms_days=14)
@@ -57,12 +62,12 @@ def test_lines_csv_exact_decimal_strings():
     gb = next(r for r in rows if r[2] == "online_gb")
     # 123.45 x 0.25 = 30.8625 -> 30.86
     assert gb[4:9] == ["123.45", "GB", "0.25", "30.86", "USD"]
-    evil = next(r for r in rows if r[0] == EVIL)
+    evil = next(r for r in rows if r[0] == "'" + EVIL)   # free text: escaped with a leading apostrophe
     assert evil[7] == "3.23" and evil[8] == "EUR"   # 3.50 x 0.92345 = 3.2320750 -> 3.23
 
 
 def test_xero_file_dates_currency_and_literal_names(tmp_path):
-    pb, res = _result(1)
+    pb, res = _result(1, foreign=FOREIGN)
     out = tmp_path / "xero.csv"
     paths = write_export("xero", res, pb, out)
     assert paths == [out]
@@ -73,10 +78,9 @@ def test_xero_file_dates_currency_and_literal_names(tmp_path):
     assert first["*InvoiceDate"] == "30/11/2026"      # last day of November, DD/MM/YYYY
     assert first["*DueDate"] == "14/12/2026"          # + 14 days payment terms
     assert first["*AccountCode"] == "200" and first["*TaxType"] == "Tax Exempt"
-    evil = [r for r in body if r["*ContactName"] == EVIL]
-    assert evil and evil[0]["Currency"] == "EUR"        # foreign-currency invoice: Currency filled
-    assert all(r["Currency"] == "" for r in body if r["*ContactName"] != EVIL)
-    assert "'=HYPERLINK" not in out.read_text(encoding="utf-8")   # literal: no apostrophe prefix
+    foreign = [r for r in body if r["*ContactName"] == FOREIGN]
+    assert foreign and foreign[0]["Currency"] == "EUR"        # foreign-currency invoice: Currency filled
+    assert all(r["Currency"] == "" for r in body if r["*ContactName"] != FOREIGN)
     # every invoice adds up exactly: sum(qty x unit) per InvoiceNumber == invoice total
     for inv in res.invoices:
         lines = [r for r in body if r["*InvoiceNumber"] == inv.invoice_number]
@@ -94,7 +98,7 @@ def test_import_quantity_price_collapses_when_not_exact():
 
 
 def test_xero_splits_at_500_invoices_never_splitting_one(tmp_path):
-    pb, res = _result(1001)        # 1001 + 1 customers = 1002 invoices -> 500 + 500 + 2
+    pb, res = _result(1001, foreign=FOREIGN)        # 1001 + 1 customers = 1002 invoices -> 500 + 500 + 2
     out = tmp_path / "xero.csv"
     paths = write_export("xero", res, pb, out)
     assert [p.name for p in paths] == ["xero-1.csv", "xero-2.csv", "xero-3.csv"]
@@ -118,7 +122,7 @@ def test_split_invoices_helper():
 
 
 def test_qbo_file(tmp_path):
-    pb, res = _result(1)
+    pb, res = _result(1, foreign=FOREIGN)
     out = tmp_path / "qbo.csv"
     write_export("qbo", res, pb, out, invoice_date=dt.date(2026, 12, 1))
     rows = _rows(out)
@@ -133,7 +137,7 @@ def test_qbo_file(tmp_path):
 
 
 def test_existing_output_refused_unless_force_and_inputs_never_overwritten(tmp_path):
-    pb, res = _result(1)
+    pb, res = _result(1, foreign=FOREIGN)
     out = tmp_path / "x.csv"
     out.write_text("keep me")
     with pytest.raises(OutputError, match="already exists"):

@@ -125,8 +125,10 @@ def test_init_lists_every_account_and_keeps_formula_like_names_as_text(tmp_path)
     pb = load_pricebook(out)
     accounts = {a.account: a for a in pb.accounts}
     assert set(accounts) == {EVIL, "Contoso"}
-    assert accounts[EVIL].customer == EVIL and accounts[EVIL].reviewed is False
-    assert {c.name for c in pb.customers} == {EVIL, "Contoso"}
+    # a formula-like vendor name is never pre-filled as a customer: blank, with the reason
+    assert accounts[EVIL].customer == "" and accounts[EVIL].reviewed is False
+    assert accounts[EVIL].label == EVIL
+    assert {c.name for c in pb.customers} == {"Contoso"}
     assert [(r.vendor, r.item, r.unit_price) for r in pb.rates] == [("altaro", "m365_users", None)]
     assert report.read_bytes() == before
     with pytest.raises(OutputError):

@@ -8,6 +8,7 @@ import json
 import sys
 
 from xlbilling.boundary import escape_control
+from xlbilling.csv_safe import Writer, escape_row
 from xlbilling.core.rules.axcient_bff import BASES
 from xlbilling.core.rules.x360recover import parse_month
 from xlbilling.readers import read_report
@@ -57,11 +58,12 @@ def run(args: argparse.Namespace) -> int:
     result = read_report(args.report, basis=args.basis, month=month, slash_dates=args.slash_dates)
     out = sys.stdout
     if args.output_format == "csv":
-        writer = csv.writer(out, lineterminator="\n")
+        writer = Writer(out)
         writer.writerow(CSV_COLUMNS)
         for r in result.records:
-            writer.writerow((r.vendor, r.account, r.customer, r.item, quantity_text(r.quantity), r.unit,
-                             _source_text(r)))
+            # vendor text escaped when formula-like (xlbilling/csv_safe.py); the quantity stays a number
+            writer.writerow(escape_row((r.vendor, r.account, r.customer, r.item, quantity_text(r.quantity), r.unit,
+                                        _source_text(r)), {0, 1, 2, 3, 5, 6}))
     elif args.output_format == "json":
         json.dump([_as_json(r) for r in result.records], out, indent=2, ensure_ascii=False)
         out.write("\n")

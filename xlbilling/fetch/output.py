@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from xlbilling.csv_safe import Writer, escape_row
 from xlbilling.errors import OutputError
 from xlbilling.outputs import atomic_write_bytes  # noqa: F401  (re-exported for fetch.altaro/state)
 
@@ -39,10 +40,12 @@ def write_bytes(out: str, path: Path | None, data: bytes, *, force: bool = True)
 
 def table_csv_bytes(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     buf = io.StringIO(newline="")
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = Writer(buf)
     writer.writerow(columns)
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+        # text the API gave (client and device names) escaped when formula-like;
+        # xlbilling's reader takes the apostrophe off again (csv_safe.unescape_text)
+        writer.writerow(escape_row(["" if v is None else v for v in row]))
     return buf.getvalue().encode("utf-8")
 
 

@@ -10,11 +10,21 @@ import re
 from pathlib import Path
 from typing import Sequence
 
+from xlbilling.csv_safe import formula_like
 from xlbilling.errors import ReportError
-
 from xlbilling.pricing.engine import ITEM_LABELS
 from xlbilling.pricing.pricebook_template import write_pricebook
 from xlbilling.pricing.run import check_distinct_files
+
+
+def _account_row(vendor: str, account: str, label: str, note: str) -> list:
+    """An Accounts row proposing the vendor's label as the customer - except a
+    label a spreadsheet would run as a formula (=, +, -, @ first): that one is
+    never pre-filled as a customer name; the row says why and waits for a name."""
+    if formula_like(label):
+        return [vendor, account, label, None, "no", None,
+                f"{note}; the vendor's name starts like a spreadsheet formula: type the customer's name"]
+    return [vendor, account, label, label, "no", None, note]
 
 
 def pricebook_rows(reads: Sequence, home_currency: str = "USD") -> dict[str, list[tuple]]:
@@ -27,8 +37,9 @@ def pricebook_rows(reads: Sequence, home_currency: str = "USD") -> dict[str, lis
             key = (rec.vendor, rec.account)
             label = rec.customer or rec.account
             if key not in accounts:
-                accounts[key] = [rec.vendor, rec.account, label, label, "no", None, f"from {read.file}"]
-            customers.setdefault(label.casefold(), label)
+                accounts[key] = _account_row(rec.vendor, rec.account, label, f"from {read.file}")
+            if not formula_like(label):
+                customers.setdefault(label.casefold(), label)
             item = rec.item
             if rec.item == "storage_license" and (rec.details or {}).get("size"):
                 item = f"storage_license:{rec.details['size']}"
@@ -44,9 +55,9 @@ def pricebook_rows(reads: Sequence, home_currency: str = "USD") -> dict[str, lis
             key = (read.vendor, sk.account)
             if sk.account and key not in accounts:
                 label = sk.customer or sk.account
-                accounts[key] = [read.vendor, sk.account, label, label, "no", None,
-                                 f"from {read.file}: {sk.reason}"]
-                customers.setdefault(label.casefold(), label)
+                accounts[key] = _account_row(read.vendor, sk.account, label, f"from {read.file}: {sk.reason}")
+                if not formula_like(label):
+                    customers.setdefault(label.casefold(), label)
     return {
         "customers": [(name, home_currency, None, None) for name in sorted(customers.values(), key=str.casefold)],
         "accounts": [tuple(a) for a in sorted(accounts.values(), key=lambda a: (a[0], a[2].casefold(), a[1]))],

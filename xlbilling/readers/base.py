@@ -32,6 +32,7 @@ from xlbilling.core.money import MAX_REPORT_VALUE, D, excel_serial_to_date, out_
 from xlbilling.core.period import Period
 from xlbilling.core.problems import Problem
 from xlbilling.core.records import Source, UsageRecord
+from xlbilling.csv_safe import unescape_text
 from xlbilling.core.rules.axcient_bff import parse_flag
 from xlbilling.errors import (BadCellsError, CellProblem, LimitError, MissingColumnsError, ReportError, RuleInputError,
                               UnrecognisedReportError)
@@ -467,7 +468,10 @@ def cell_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return value.strip()
+        text = value.strip()
+        # "'=x": the text marker xlbilling's own CSVs (and spreadsheets) put before
+        # formula-like text; the vendor's text is what follows it
+        return unescape_text(text) if text[:1] == "'" else text
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float):

@@ -104,8 +104,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Open a hidden Excel with the installed add-in, enter every `xlbilling catalogue` example as"
         " a formula in a scratch workbook, recalculate, read the values back and compare them with Python's."
         " Prints a pass/fail table; exit 0 when all pass, 2 otherwise.",
+        epilog="examples:\n  xlbilling addin check\n      after `xlbilling addin install`, with Excel installed",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    check.set_defaults(func=run)
+    check.set_defaults(func=guarded(run))
 
     uninstall = actions.add_parser(
         "uninstall",

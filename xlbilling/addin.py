@@ -137,7 +137,7 @@ def check_xlwings_pin() -> str:
             f"xlwings {installed} is installed but xlbilling pins xlwings=={pinned}; the "
             f"add-in's VBA is tied to one xlwings version. Run `pip install xlwings=={pinned}` "
             "(or, when upgrading on purpose, change the pin in pyproject.toml, "
-            "`pip install -e .`, and follow docs/addin.md 'Rebuilding after an xlwings upgrade')"
+            "`pip install -e .`, and follow `xlbilling help addin`, 'Rebuilding after an xlwings upgrade')"
         )
     return installed
 
@@ -374,7 +374,7 @@ def config_sheet_xml(shared_index: dict[str, int], values: dict[str, str], xlwin
 def _check_template(members: dict[str, bytes], installed_version: str) -> dict[str, int]:
     """Verify what the build assumes about the template; return key -> shared-string index."""
     where = f"xlwings {installed_version}'s {TEMPLATE_FILE_NAME}"
-    fix = "review xlbilling/addin.py against the new template (docs/addin.md, maintainer section)"
+    fix = "review xlbilling/addin.py against the new template (`xlbilling help addin`, maintainer section)"
     for part in (CUSTOMUI_PART, WORKBOOK_PART, CONFIG_SHEET_PART, SHARED_STRINGS_PART, VBA_PART):
         if part not in members:
             raise XlbillingError(f"{where} has no {part}; {fix}")
@@ -544,13 +544,13 @@ def manual_instructions(action: str, path: Path | None) -> str:
             f"  macOS (ribbon button only, no Excel functions): run `xlwings addin install -f {name}` "
             "with Excel closed (it also installs the AppleScript RunPython needs); or in Excel choose "
             "Tools > Excel Add-ins > Browse, pick the file, tick it, and run `xlwings runpython install`.\n"
-            "See docs/addin.md."
+            "Guide: `xlbilling help addin`."
         )
     return (
         f"Nothing was removed: this system is {sys.platform}, not Windows.\n"
         f"  Windows: run `xlbilling addin uninstall` (or `xlwings addin remove -f {name}`) with Excel closed.\n"
         f"  macOS: run `xlwings addin remove -f {name}`, or untick it under Tools > Excel Add-ins.\n"
-        "See docs/addin.md."
+        "Guide: `xlbilling help addin`."
     )
 
 
@@ -565,7 +565,7 @@ def _run_xlwings(args: list[str], success_text: str) -> str:
         raise XlbillingError(
             f"`xlwings {' '.join(args)}` failed (exit {proc.returncode}):\n{output}\n"
             "Quit Excel and retry; a Microsoft Store Excel cannot be automated, "
-            "see docs/addin.md 'Known problems'"
+            "see `xlbilling help addin`, 'Known problems'"
         )
     return output
 

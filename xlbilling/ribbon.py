@@ -45,7 +45,7 @@ PICKERS = {
 }
 
 SETTINGS_SHEET = "xlbilling settings"
-SETTINGS_TITLE = "xlbilling settings (used by Billing > Import report; see docs/ribbon.md)"
+SETTINGS_TITLE = "xlbilling settings (used by Billing > Import report; run `xlbilling help ribbon` for the guide)"
 PRICEBOOK_LABEL = "Price book"
 PRICEBOOK_ROW, PRICEBOOK_COL = 2, 2                 # B2
 SETTINGS_HEADER_ROW = 4

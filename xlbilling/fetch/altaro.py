@@ -267,7 +267,7 @@ def _check_json(body: bytes, lid: str) -> tuple[int, list[str], list[str]]:
         items = lists[0] if len(lists) == 1 else None
     if not isinstance(items, list) or not all(isinstance(x, dict) for x in items):
         raise FetchError(f"the Altaro link (id {lid}) sent JSON that is not a list of report rows "
-                         f"(FORMATS.md expects a list of objects): nothing was saved")
+                         f"(an Altaro JSON report is a list of objects, one per row): nothing was saved")
     columns: list[str] = []
     for item in items[:50]:
         columns.extend(k for k in item if k not in columns)

@@ -64,7 +64,7 @@ def _reader_problems(read, pricebook: PriceBook) -> list[Problem]:
             out.append(Problem("deleted_with_usage", read.vendor, sk.account, sk.customer,
                                f"account {sk.account!r} ({sk.customer}) is {sk.reason} but still carries usage "
                                f"({', '.join(f'{k} {fmt(v)}' for k, v in sorted(qty.items()))}): not billed"
-                               " (seeds/000); check it should not be billed or reactivated", str(sk.source)))
+                               " (Axcient: deleted and expired accounts are not billed); check it should not be billed or reactivated", str(sk.source)))
     typed = list(getattr(read, "problems", ()) or ())
     said = {p.message for p in typed}
     typed += [Problem("reader_warning", read.vendor, "", "", w, read.file)

@@ -331,7 +331,7 @@ def load_pricebook(path: str | os.PathLike) -> PriceBook:
             if -rate.normalize().as_tuple().exponent > MAX_RATE_DECIMALS:
                 # seeds/001: "filling in the exchange rate with up to five decimals"
                 problems.add("ExchangeRates", r, "Rate", rec["Rate"], f"at most {MAX_RATE_DECIMALS} decimals",
-                             "round the rate to 5 decimals (seeds/001)")
+                             "round the rate to 5 decimals (Acronis contract billing: exchange rates have at most five decimals)")
                 continue
             if (f, t) in fx_seen:
                 problems.add("ExchangeRates", r, "From", f"{f} -> {t}", "each currency pair once",

@@ -14,11 +14,11 @@ from xlbilling.pricing.model import ENDPOINT_SOURCES, LICENSE_TYPES, OVERAGE_ALL
 SETTINGS: tuple[tuple[str, object, tuple[str, ...] | None, str], ...] = (
     ("Home currency", "USD", None, "Your own currency (ISO code). Prices and invoices without a currency use it."),
     ("Axcient BFF basis", "uncompressed", BASES,
-     "How Axcient Backup for Files online/local storage is billed (seeds/000): uncompressed, compressed, or"
+     "How Axcient Backup for Files online/local storage is billed (Axcient's Backup for Files billing guide): uncompressed, compressed, or"
      " account (each account's CanViewCompressed flag). Basic plans are always uncompressed. A customer's"
      " 'Axcient BFF basis' overrides it."),
-    ("Pool server TB per license", 2, None, "x360Recover cloud pool: TB of allowance per server endpoint license (seeds/002)."),
-    ("Pool workstation GB per license", 200, None, "x360Recover cloud pool: GB per workstation endpoint license (seeds/002)."),
+    ("Pool server TB per license", 2, None, "x360Recover cloud pool: TB of allowance per server endpoint license (Axcient x360Recover license billing)."),
+    ("Pool workstation GB per license", 200, None, "x360Recover cloud pool: GB per workstation endpoint license (Axcient x360Recover license billing)."),
     ("Pool GB per TB", 1000, None, "GB in one TB for the pool (the vendor does not say: 1000 by default, 1024 if your contract says so)."),
     ("Pool overage allocation", "pro-rata", OVERAGE_ALLOCATIONS,
      "pro-rata: the partner-level cloud overage is billed to customers in proportion to their usage above their"
@@ -33,7 +33,7 @@ SETTINGS: tuple[tuple[str, object, tuple[str, ...] | None, str], ...] = (
      " system at its tier; licenses: the license assignments alone, at the bundled rate unless a Licenses row"
      " gives a tier."),
     ("Acronis distributor discount", 0, None,
-     "Distributor discount (0.2 = 20%) used where a Rates row gives none: cost = sell x (1 - discount) (seeds/001)."),
+     "Distributor discount (0.2 = 20%) used where a Rates row gives none: cost = sell x (1 - discount) (Acronis CSP contract billing)."),
     ("Invoice number prefix", "INV-", None, "Invoice numbers are prefix + YYYYMM + '-' + 3 digits, in customer-name order."),
     ("Payment terms days", 30, None, "Due date = invoice date + this many days."),
     ("Xero AccountCode", "200", None, "Chart-of-accounts code for the Xero export (Sales)."),

@@ -89,7 +89,7 @@ def _choose(file: str, file_type: str, tables: list[Table]) -> tuple[Reader, Tab
     tried = "; ".join(r.description for r in READERS)
     raise UnrecognisedReportError(
         f"{file}: not a report xlbilling knows. Read as {file_type}; its first row holds {seen}. Tried: {tried}."
-        " Check that this is the right download (FORMATS.md lists the columns each report needs).")
+        " Check that this is the right download (`xlbilling help readers` lists the columns each report needs).")
 
 
 def _full_match(tables: list[Table]):

@@ -154,7 +154,7 @@ class AltaroItemisedReader(Reader):
                     "same_name_users",
                     f"customer {cust!r}: {' / '.join(repr(s) for s in spellings)} differ only by letter case or"
                     " spacing and count as ONE user; if they are different people, bill them separately"
-                    " (seeds/003: the name is the unique object)", account=cust, customer=cust)
+                    " (Altaro: each user is counted once by name)", account=cust, customer=cust)
             # the rule's own summary of its count and merged spellings (rules.BilledUsers)
             working = rules.BilledUsers(count, (), merged).result.working
             out.records.append(UsageRecord(VENDOR, cust, cust, "m365_users", Decimal(count), "user",

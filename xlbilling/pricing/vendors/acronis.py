@@ -32,7 +32,7 @@ def _cancel_window_accounts(pricebook: PriceBook, month: dt.date, out: UnitResul
             out.problem("cancel_window",
                         f"account {acct.account!r} was cancelled on {acct.cancelled_on}, inside Acronis' invoice"
                         " window (last day of a month to the 2nd of the next): the vendor's figures may not"
-                        " match; check the Acronis invoice (seeds/004)",
+                        " match; check the Acronis invoice (Acronis: usage is invoiced from the last day of a month to the 2nd)",
                         vendor=acct.vendor, account=acct.account, customer=acct.customer,
                         source=f"{pricebook.path}!Accounts row {acct.row}")
 

@@ -37,7 +37,7 @@ UDF_COMPONENT = "xlwings_udfs"
 TRUST_INSTRUCTION = (
     "Excel does not let programs write VBA, so the Excel functions were not imported. In Excel: File > Options >"
     " Trust Center > Trust Center Settings... > Macro Settings, tick \"Trust access to the VBA project object"
-    " model\", OK, OK; close Excel; then run `xlbilling addin install` again. (Or import them by hand: docs/addin.md,"
+    " model\", OK, OK; close Excel; then run `xlbilling addin install` again. (Or import them by hand: `xlbilling help addin`,"
     " step 5.)")
 
 
@@ -105,7 +105,7 @@ class _NoFallbackApp:
         raise XlbillingError(
             "Excel refused to import the functions into xlbilling.xlam (VBComponents.Import failed). xlbilling does"
             " not fall back to importing them into the active workbook. Close Excel, run `xlbilling addin install`"
-            " again; if it fails again, see docs/addin.md 'Known problems'.")
+            " again; if it fails again, see `xlbilling help addin`, 'Known problems'.")
 
     def __getattr__(self, name):
         return getattr(self._app, name)

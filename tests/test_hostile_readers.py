@@ -287,3 +287,38 @@ def test_fifo_as_price_book_is_refused(tmp_path, capsys):
     os.mkfifo(fifo)
     code, _, err = _cli(capsys, "pricebook", "check", str(fifo))
     assert code == 2 and "pb.xlsx" in err and "not a regular file" in err
+
+
+def test_unit_price_formula_without_saved_value_names_the_cell(tmp_path):
+    from xlbilling.errors import PriceBookError
+    from xlbilling.pricing.pricebook import load_pricebook
+    from xlbilling.pricing.pricebook_template import build_workbook
+
+    wb = build_workbook(customers=[("Acme", "USD", None, None)],
+                        rates=[("altaro", "m365_users", None, None, "user", 1, None, None, None, None, None,
+                                None, None)])
+    wb["Rates"]["F2"] = "=3.5*1.2"   # a formula cell; openpyxl stores no result, as a non-calculating tool would
+    assert wb["Rates"]["F2"].data_type == "f"
+    path = tmp_path / "pb.xlsx"
+    wb.save(path)
+    with pytest.raises(PriceBookError, match=r"sheet 'Rates', cell F2: a formula \(=3.5\*1.2\) without a saved"
+                                             r" result"):
+        load_pricebook(path)
+
+
+def test_price_book_xml_refusal_says_why(tmp_path):
+    from xlbilling.errors import PriceBookError
+    from xlbilling.pricing.pricebook import load_pricebook
+
+    src = sample_path("pricebook_sample.xlsx")
+    out = tmp_path / "lol.xlsx"
+    dtd = b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            if item.filename == "xl/workbook.xml":
+                data = dtd + (data.split(b"?>", 1)[1] if data.startswith(b"<?xml") else data)
+            zout.writestr(item, data)
+    with pytest.raises(PriceBookError) as err:
+        load_pricebook(out)
+    assert "declares entities or a DTD" in str(err.value) and "see the exception" not in str(err.value)

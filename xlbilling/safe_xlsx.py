@@ -5,6 +5,7 @@ workbook with openpyxl."""
 from __future__ import annotations
 
 import os
+import re
 import stat
 import zipfile
 from pathlib import Path
@@ -54,3 +55,45 @@ def open_workbook(path: str | Path, *, read_only: bool = False, data_only: bool 
     except FileNotFoundError:
         raise XlbillingError(f"{p}: file not found") from None
     return openpyxl.load_workbook(p, read_only=read_only, data_only=data_only, keep_links=False)
+
+
+_CELL = re.compile(r"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_REF = re.compile(r'\br="([A-Z]+[0-9]+)"')
+_FORMULA = re.compile(r"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
+_VALUE = re.compile(r"<(?:\w+:)?v>([^<]+)</(?:\w+:)?v>", re.S)
+
+
+def formulas_without_values(path: str | Path, sheets: set[str]) -> list[tuple[str, str, str]]:
+    """(sheet, cell, formula) of every formula cell in `sheets` that carries no
+    saved result.  Why: openpyxl (data_only) and calamine read such a cell as
+    blank, so a unit price typed as =B2*1.2 in a workbook written by a tool
+    that does not calculate would silently become "no price"."""
+    import html
+
+    from defusedxml import ElementTree as ET
+
+    found: list[tuple[str, str, str]] = []
+    ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    with zipfile.ZipFile(path) as zf:
+        names = set(zf.namelist())
+        if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
+            return found
+        rels = {r.get("Id"): r.get("Target", "") for r in ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))}
+        for sheet in ET.fromstring(zf.read("xl/workbook.xml")).iter(f"{ns_main}sheet"):
+            name = sheet.get("name", "")
+            if name not in sheets:
+                continue
+            target = rels.get(sheet.get(f"{ns_rel}id"), "")
+            part = target.lstrip("/") if target.startswith("/") else "xl/" + target
+            if part not in names:
+                continue
+            xml = zf.read(part).decode("utf-8", "replace")
+            for m in _CELL.finditer(xml):
+                body = m.group(2) or ""
+                f = _FORMULA.search(body)
+                if f is None or _VALUE.search(body):
+                    continue
+                ref = _REF.search(m.group(1))
+                found.append((name, ref.group(1) if ref else "?", html.unescape(f.group(1) or "")))
+    return found

@@ -248,6 +248,8 @@ def _transport_reason(err: Exception, key: ApiKey) -> str:
 
 def stderr_progress(prefix: str) -> Callable[[str], None]:
     def say(message: str) -> None:
-        print(f"{prefix}: {message}", file=sys.stderr, flush=True)
+        from xlbilling.boundary import escape_control  # vendor text (reader warnings) on a terminal
+
+        print(escape_control(f"{prefix}: {message}"), file=sys.stderr, flush=True)
 
     return say

@@ -20,7 +20,7 @@ from xlbilling.errors import PriceBookError, XlbillingError, show_value
 from xlbilling.pricing.model import (ENDPOINT_SOURCES, LICENSE_TYPES, OVERAGE_ALLOCATIONS, QBO_ITEM_NAMINGS,
                                      Account, Commitment, Customer, License, PriceBook, Rate, Settings)
 from xlbilling.pricing.schema import REQUIRED_SHEETS, SETTINGS, SHEETS
-from xlbilling.safe_xlsx import open_workbook
+from xlbilling.safe_xlsx import formulas_without_values, open_workbook
 
 MAX_LISTED = 60
 MAX_PAYMENT_TERMS_DAYS = 365
@@ -198,6 +198,32 @@ def _settings(rows, problems: _Problems) -> Settings:
     )
 
 
+def _root_reason(exc: BaseException) -> str:
+    """The innermost cause of a workbook failure, said plainly: openpyxl wraps
+    the XML parser's refusal in "please see the exception for more details"."""
+    inner = exc
+    while (inner.__cause__ or inner.__context__) is not None and inner is not (inner.__cause__ or inner.__context__):
+        inner = inner.__cause__ or inner.__context__
+    kind = type(inner).__name__
+    if kind in ("EntitiesForbidden", "DTDForbidden", "ExternalReferenceForbidden", "NotSupportedError"):
+        return (f"its XML declares entities or a DTD ({kind}), which xlbilling refuses: that is how XML entity"
+                " expansion ('billion laughs') and external-entity attacks work")
+    text = str(inner).splitlines()[0] if str(inner) else ""
+    return f"{kind}: {text[:200]}" if text else kind
+
+
+def _formulas_without_values(path: str, problems: _Problems) -> None:
+    """A formula cell with no saved result reads as blank: name it instead."""
+    try:
+        cells = formulas_without_values(path, set(SHEETS))
+    except Exception:  # the workbook opened above; a part we cannot scan is openpyxl's business
+        return
+    for sheet, ref, formula in cells[:MAX_LISTED]:
+        problems.items.append(f"sheet {sheet!r}, cell {ref}: a formula (={formula[:60]}) without a saved result,"
+                              " read as blank; open and save the price book in Excel or LibreOffice so the result"
+                              " is stored, or type the value")
+
+
 def load_pricebook(path: str | os.PathLike) -> PriceBook:
     """Read and validate the price book at `path` (see docs/pricebook.md)."""
     name = os.fspath(path)
@@ -212,12 +238,13 @@ def load_pricebook(path: str | os.PathLike) -> PriceBook:
     except OSError as exc:
         raise PriceBookError(f"price book {name}: cannot be read ({exc.strerror or exc})") from None
     except Exception as exc:  # openpyxl's many exception types for a damaged file
-        raise PriceBookError(f"price book {name}: cannot be opened as an .xlsx workbook ({type(exc).__name__}:"
-                             f" {exc}); save it from Excel as 'Excel Workbook (*.xlsx)'") from None
+        raise PriceBookError(f"price book {name}: cannot be opened as an .xlsx workbook ({_root_reason(exc)});"
+                             " save it from Excel as 'Excel Workbook (*.xlsx)'") from None
     try:
         sheets = {s: _read_sheet(wb, s, problems) for s in SHEETS}
     finally:
         wb.close()
+    _formulas_without_values(name, problems)
     settings = _settings(sheets["Settings"], problems)
     home = settings.home_currency
 

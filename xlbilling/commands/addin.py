@@ -90,7 +90,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "install",
         help="install the add-in into Excel (Windows; prints instructions elsewhere)",
         description="Run `xlwings addin install -f xlbilling.xlam` with Excel closed. Without "
-        "--file a fresh add-in is built first.",
+        "--file a fresh add-in is built first, its Interpreter_Win set to the pythonw.exe beside this Python; "
+        "the Excel functions are imported into it in a hidden Excel (trust access to the VBA project must be on).",
         epilog="examples:\n  xlbilling addin install\n      build a fresh add-in and install it (Excel closed)\n"
                "  xlbilling addin install --file xlbilling.xlam\n      install one built earlier",
         formatter_class=argparse.RawDescriptionHelpFormatter,

@@ -51,8 +51,8 @@ def sample_build(tmp_path_factory):
 
 def test_build_writes_the_workbook(sample_build, capsys):
     wb = openpyxl.load_workbook(sample_build)
-    assert wb.sheetnames[:5] == [s.name for s in L.SHEETS]
-    assert len(wb.sheetnames) == 5 + len(REPORTS)
+    assert wb.sheetnames[:6] == [s.name for s in L.SHEETS]
+    assert len(wb.sheetnames) == 6 + len(REPORTS)
     imports = openpyxl.load_workbook(sample_build, data_only=True)[L.IMPORTS.name]
     shas = [imports.cell(r, L.IMPORTS.index("sha256")).value for r in range(5, 5 + len(REPORTS))]
     assert shas == [_sha(p) for p in REPORTS]

@@ -63,7 +63,7 @@ def _rows(ws, n_cols=None):
 
 def test_sheets_in_order(books):
     wb, _ = books
-    assert wb.sheetnames == ["Summary", "Invoice lines", "Reconciliation", "Problems", "Imports",
+    assert wb.sheetnames == ["Summary", "Invoice lines", "Reconciliation", "Cloud pool", "Problems", "Imports",
                              "Import 1 axcient-bff", "Import 2 acronis"]
     for sheet in L.SHEETS:
         ws = wb[sheet.name]

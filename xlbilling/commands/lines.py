@@ -122,7 +122,27 @@ def _table(result) -> str:
     for r in rows:
         cells = [str(v)[:40].rjust(w) if i in right else str(v)[:40].ljust(w) for i, (v, w) in enumerate(zip(r, widths))]
         out.append("  ".join(cells).rstrip())
-    return "\n".join(out) + "\n"
+    return "\n".join(out) + "\n" + _pool_table(result)
+
+
+def _pool_table(result) -> str:
+    """The x360Recover cloud pool below the lines: allowance, usage and overage per
+    customer, the partner total last (PricingResult.pool_rows)."""
+    from xlbilling.boundary import escape_control
+    from xlbilling.core.rules.result import fmt
+
+    pool = sorted(getattr(result, "pool_rows", ()) or (), key=lambda r: (r.customer == "", r.customer.casefold()))
+    if not pool:
+        return ""
+    rows = [("x360Recover cloud pool (GB)", "allowance", "used", "above allowance", "overage billed",
+             "storage-licensed")]
+    for r in pool:
+        rows.append((escape_control(r.customer) or "all customers (partner pool)", fmt(r.allowance_gb), fmt(r.used_gb),
+                     fmt(r.above_allowance_gb), fmt(r.allocated_gb), fmt(r.outside_pool_gb)))
+    widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(str(v).ljust(w) if i == 0 else str(v).rjust(w) for i, (v, w) in enumerate(zip(row, widths)))
+             .rstrip() for row in rows]
+    return "\n" + "\n".join(lines) + "\n"
 
 
 def run(args) -> int:

@@ -144,6 +144,23 @@ RECONCILIATION = SheetLayout(
         C("lines_without_cost", "Lines without cost", 12, "int"),
     ))
 
+CLOUD_POOL = SheetLayout(
+    name="Cloud pool", table="CloudPool", title="x360Recover cloud storage pool (GB)", tab_color="BF8F00",
+    columns=(
+        C("customer", "Customer", 28, wrap=True, note="the last row is the partner's pool as a whole"),
+        C("server_licenses", "Server licenses", 11, "quantity", note="endpoint licenses adding to the pool"),
+        C("workstation_licenses", "Workstation licenses", 12, "quantity"),
+        C("allowance_gb", "Allowance GB", 13, "quantity", note="licenses x the Settings' GB per license"),
+        C("used_gb", "Cloud used GB", 13, "quantity", note="cloud usage of endpoint-licensed systems"),
+        C("above_allowance_gb", "Above allowance GB", 13, "quantity",
+          note="used - allowance (negative: room to spare); the total row: the partner's overage"),
+        C("allocated_gb", "Overage billed GB", 13, "quantity",
+          note="the customer's share of the partner's overage, billed on its invoice"),
+        C("outside_pool_gb", "Storage-licensed GB", 13, "quantity",
+          note="cloud usage under a storage license: unlimited, outside the pool"),
+        C("note", "Working", 60, wrap=True),
+    ))
+
 PROBLEMS = SheetLayout(
     name="Problems", table="Problems", title="Problems to review before invoicing", tab_color="C00000",
     columns=(
@@ -176,7 +193,8 @@ IMPORTS = SheetLayout(
     ))
 
 # Fixed sheets in workbook order; import sheets (one per report) follow.
-SHEETS = (SUMMARY, INVOICE_LINES, RECONCILIATION, PROBLEMS, IMPORTS)
+SHEETS = (SUMMARY, INVOICE_LINES, RECONCILIATION, CLOUD_POOL, PROBLEMS, IMPORTS)
+POOL_TOTAL_LABEL = "All customers (partner pool)"
 
 # Import sheets: built per report from the report's own columns.
 IMPORT_SHEET_PREFIX = "Import "

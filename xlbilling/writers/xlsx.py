@@ -306,6 +306,25 @@ def _write_reconciliation(out: RowWriter, result, blocks, n_lines: int, fmts: _F
         out.number(r, c["lines_without_cost"], int(getattr(rec, "lines_without_cost", 0) or 0), int_fmt)
 
 
+def _write_pool(out: RowWriter, result) -> None:
+    """The x360Recover pool as figures (PricingResult.pool_rows), so an overage
+    that vanished can be seen; the partner total last."""
+    S = L.CLOUD_POOL
+    rows = sorted(getattr(result, "pool_rows", ()) or (), key=lambda r: (r.customer == "", r.customer.casefold()))
+    for i, row in enumerate(rows):
+        r = L.FIRST_DATA_ROW + i
+        for j, col in enumerate(S.columns, start=1):
+            value = getattr(row, col.key)
+            if col.key == "customer":
+                out.text(r, j, value or L.POOL_TOTAL_LABEL)
+            elif col.kind == "quantity":
+                out.number(r, j, value, _quantity_format(value), bold=not row.customer)
+            else:
+                out.text(r, j, value)
+    if not rows:
+        out.text(L.FIRST_DATA_ROW, S.index("note"), "No x360Recover usage this month.")
+
+
 def _write_problems(out: RowWriter, result) -> None:
     S = L.PROBLEMS
     rows = list(result.problems)
@@ -410,6 +429,7 @@ def _contents(reads, result, lines, blocks, fmts: _Formats, import_names, import
                                                              progress, counts)),
         Content(L.RECONCILIATION, len(result.reconciliation),
                 lambda out: _write_reconciliation(out, result, blocks, n, fmts)),
+        Content(L.CLOUD_POOL, len(getattr(result, "pool_rows", ()) or ()), lambda out: _write_pool(out, result)),
         Content(L.PROBLEMS, len(result.problems), lambda out: _write_problems(out, result)),
         Content(L.IMPORTS, len(reads), lambda out: _write_imports(out, reads, import_names, imported_at, result.month)),
     ]

@@ -166,8 +166,9 @@ def test_reconciliation(books):
     assert acme_x360[S.index("margin") - 1] == 218.44
     assert acme_x360[S.index("lines_without_cost") - 1] == 1
     ws = wb[S.name]
-    assert ws.cell(5, S.index("margin")).value == "=E5-D5"
-    assert ws.cell(5, S.index("margin_pct")).value == '=IF(E5=0,"",F5/E5)'
+    # a blank (unknown) Vendor cost leaves Margin and Margin % blank, never Billed - 0
+    assert ws.cell(5, S.index("margin")).value == '=IF(D5="","",E5-D5)'
+    assert ws.cell(5, S.index("margin_pct")).value == '=IF(OR(E5=0,F5=""),"",F5/E5)'
 
 
 def test_problems_and_imports(books):

@@ -162,8 +162,7 @@ def price_group(pb: PriceBook, g: Group, out: UnitResult, labels: Mapping[str, s
     else:
         sell, sell_text, currency = price_row.unit_price, "", price_row.currency
     unit_price, rule_text = _apply_rule(sell, sell_text, rule_row, discount)
-    cost_unit = _cost_per_unit((price_row, rule_row, any_row), sell, discount,
-                               bool(rule_row and rule_row.rule) or g.sell_unit is not None)
+    cost_unit = _cost_per_unit((price_row, rule_row, any_row), sell, discount)
     out.charges.append(Charge(
         customer=g.customer, vendor=g.vendor, item=g.item,
         description=describe(g.item, g.tier, price_row or any_row, labels), quantity=g.quantity, unit=g.unit,
@@ -183,13 +182,14 @@ def _apply_rule(sell: Decimal, sell_text: str, rule_row: Rate | None,
     return priced.value, (f"{sell_text}; {priced.working}" if sell_text else priced.working)
 
 
-def _cost_per_unit(rows: Sequence[Rate | None], sell: Decimal, discount: Decimal | None,
-                   derivable: bool) -> Decimal | None:
-    """A stated Cost per unit wins; else sell x (1 - discount) where a discount applies (seeds/001)."""
+def _cost_per_unit(rows: Sequence[Rate | None], sell: Decimal, discount: Decimal | None) -> Decimal | None:
+    """A stated Cost per unit wins; else sell x (1 - discount) where the price book
+    gives the distributor discount (seeds/001: the sell price is the distributor's,
+    from the report or the Rates row); else unknown (None), never 0."""
     stated = next((r.cost_per_unit for r in rows if r is not None and r.cost_per_unit is not None), None)
     if stated is not None:
         return stated
-    if discount is not None and derivable:
+    if discount is not None:
         return acronis_rules.cost_price(sell, discount).value
     return None
 

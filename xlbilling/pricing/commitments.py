@@ -31,7 +31,7 @@ def apply_commitments(lines: Sequence[InvoiceLine], pricebook: PriceBook) -> tup
 def _apply_one(com: Commitment, mine: list[InvoiceLine], pricebook: PriceBook,
                problems: list[Problem]) -> list[InvoiceLine] | None:
     inv_ccy = invoice_currency(pricebook, com.customer)
-    amount, note = com.amount, ""
+    amount, note, fx = com.amount, "", None
     if com.currency != inv_ccy:
         fx = pricebook.fx_rate(com.currency, inv_ccy)
         if fx is None:
@@ -50,7 +50,7 @@ def _apply_one(com: Commitment, mine: list[InvoiceLine], pricebook: PriceBook,
         fee = applied[-1]
         row_source = (Source(pricebook.path, "Commitments", (com.row,)),)
         if note:
-            applied[-1] = replace(fee, working=fee.working + note, sources=fee.sources or row_source)
+            applied[-1] = replace(fee, working=fee.working + note, sources=fee.sources or row_source, fx_rate=fx)
         elif not fee.sources:
             applied[-1] = replace(fee, sources=row_source)
     return applied

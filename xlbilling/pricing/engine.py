@@ -23,7 +23,7 @@ from xlbilling.pricing.charges import Charge, MappedUsage
 from xlbilling.pricing.commitments import apply_commitments
 from xlbilling.pricing.currency import to_invoice_lines
 from xlbilling.pricing.duplicates import drop_duplicates, find_duplicate_reports
-from xlbilling.pricing.invoices import billed_nothing, build_invoices, order_lines, reconcile
+from xlbilling.pricing.invoices import billed_nothing, build_invoices, cost_problems, order_lines, reconcile
 from xlbilling.pricing.mapping import map_accounts
 from xlbilling.pricing.model import PoolRow, PriceBook, PricingResult, Problem
 from xlbilling.pricing.rates import find_price_and_rule, find_rate, item_code
@@ -52,9 +52,10 @@ def price_month(reads: Sequence, pricebook: PriceBook, month: dt.date,
     invoices = build_invoices(order_lines(lines), pricebook, month)
     problems += billed_nothing(invoices, pricebook, month)
     ordered = tuple(ln for inv in invoices for ln in inv.lines)
+    recon = reconcile(ordered)
+    problems += cost_problems(recon)
     return PricingResult(month=month, lines=ordered, invoices=tuple(invoices), problems=tuple(problems),
-                         reconciliation=tuple(reconcile(ordered)), pool=tuple(pool),
-                         pool_rows=tuple(pool_rows))
+                         reconciliation=tuple(recon), pool=tuple(pool), pool_rows=tuple(pool_rows))
 
 
 def _run_units(usage: dict[str, MappedUsage], pricebook: PriceBook, month: dt.date,

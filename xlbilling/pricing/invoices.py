@@ -27,7 +27,9 @@ def build_invoices(lines: Sequence[InvoiceLine], pricebook: PriceBook, month: dt
         mine = by_customer[customer]
         currency = mine[0].currency
         total = sum((ln.amount for ln in mine), Decimal(0))  # totals are sums of rounded lines
-        rates = {ln.fx_rate for ln in mine if ln.fx_rate is not None}
+        # the Summary's "converted from" note: only when the whole invoice was
+        # converted, every line at one rate
+        rates = {ln.fx_rate for ln in mine}
         fx = next(iter(rates)) if len(rates) == 1 else None
         primary = None
         if fx is not None:
@@ -48,6 +50,10 @@ def billed_nothing(invoices: Sequence[Invoice], pricebook: PriceBook, month: dt.
 
 
 def reconcile(lines: Iterable[InvoiceLine]) -> list[ReconRow]:
+    """Cost, billed and margin per customer, vendor and currency.  A line whose
+    vendor cost the price book does not give makes the row's cost and margin
+    unknown (None: blank, counted in lines_without_cost), never cost 0 and
+    margin 100%."""
     acc: dict[tuple[str, str, str], list[InvoiceLine]] = defaultdict(list)
     for ln in lines:
         acc[(ln.customer, ln.vendor, ln.currency)].append(ln)
@@ -55,12 +61,23 @@ def reconcile(lines: Iterable[InvoiceLine]) -> list[ReconRow]:
     for (customer, vendor, currency), lns in acc.items():
         billed = sum((ln.amount for ln in lns), Decimal(0))
         # a commitment fee has no vendor cost of its own: it is pure margin
-        cost = sum((ln.cost_amount for ln in lns if ln.cost_amount is not None), Decimal(0))
         missing = sum(1 for ln in lns if ln.cost_amount is None and ln.kind != "commitment_fee")
-        margin = billed - cost
-        pct = (margin / billed).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP) if billed else None
+        cost = margin = pct = None
+        if not missing:
+            cost = sum((ln.cost_amount for ln in lns if ln.cost_amount is not None), Decimal(0))
+            margin = billed - cost
+            pct = (margin / billed).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP) if billed else None
         out.append(ReconRow(customer, vendor, currency, cost, billed, margin, pct, missing))
     return out
 
 
-__all__ = ["order_lines", "build_invoices", "billed_nothing", "reconcile"]
+def cost_problems(recon: Iterable[ReconRow]) -> list[Problem]:
+    """Flag every reconciliation row whose cost is unknown."""
+    return [Problem("cost_unknown", r.vendor, "", r.customer,
+                    f"{r.lines_without_cost} {r.vendor} line(s) of {r.customer!r} ({r.currency}) have no vendor cost"
+                    " in the price book, so the cost and margin are shown as unknown: fill Vendor cost per unit on"
+                    " the Rates sheet (or the distributor discount) to see the margin")
+            for r in recon if r.lines_without_cost]
+
+
+__all__ = ["order_lines", "build_invoices", "billed_nothing", "reconcile", "cost_problems"]

@@ -28,7 +28,7 @@ class Settings:
     pool_overage_price_per_gb: Decimal | None = None
     pool_overage_cost_per_gb: Decimal | None = None
     x360_endpoints_from: str = "auto"
-    acronis_distributor_discount: Decimal = Decimal(0)
+    acronis_distributor_discount: Decimal | None = None   # None: not given (cost unknown unless stated)
     invoice_prefix: str = "INV-"
     payment_terms_days: int = 30
     xero_account_code: str = "200"
@@ -168,9 +168,9 @@ class ReconRow:
     customer: str
     vendor: str
     currency: str
-    cost: Decimal                       # vendor cost in the invoice currency (lines with a known cost)
+    cost: Decimal | None                # vendor cost in the invoice currency; None = unknown (a line lacks it)
     billed: Decimal
-    margin: Decimal                     # billed - cost
+    margin: Decimal | None              # billed - cost; None when the cost is unknown
     margin_pct: Decimal | None          # margin / billed (None when billed is 0)
     lines_without_cost: int = 0         # lines whose vendor cost the price book does not give
 

@@ -188,7 +188,7 @@ def _settings(rows, problems: _Problems) -> Settings:
         pool_overage_price_per_gb=num("Pool overage price per GB"),
         pool_overage_cost_per_gb=num("Pool overage cost per GB"),
         x360_endpoints_from=choice("x360Recover endpoints billed from", ENDPOINT_SOURCES),
-        acronis_distributor_discount=num("Acronis distributor discount", maximum=Decimal(1)) or Decimal(0),
+        acronis_distributor_discount=num("Acronis distributor discount", maximum=Decimal(1)),
         invoice_prefix=_text(get("Invoice number prefix")[1]),
         payment_terms_days=int(terms or 30),
         xero_account_code=_text(get("Xero AccountCode")[1]),

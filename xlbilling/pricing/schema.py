@@ -32,8 +32,9 @@ SETTINGS: tuple[tuple[str, object, tuple[str, ...] | None, str], ...] = (
      " top; spare licenses or unlicensed systems are listed as problems. devices: the device report alone, each"
      " system at its tier; licenses: the license assignments alone, at the bundled rate unless a Licenses row"
      " gives a tier."),
-    ("Acronis distributor discount", 0, None,
-     "Distributor discount (0.2 = 20%) used where a Rates row gives none: cost = sell x (1 - discount) (Acronis CSP contract billing)."),
+    ("Acronis distributor discount", None, None,
+     "Distributor discount (0.2 = 20%) used where a Rates row gives none: the vendor cost of an Acronis line is"
+     " sell x (1 - discount). Blank: the cost is unknown unless the Rates row gives a Vendor cost per unit."),
     ("Invoice number prefix", "INV-", None, "Invoice numbers are prefix + YYYYMM + '-' + 3 digits, in customer-name order."),
     ("Payment terms days", 30, None, "Due date = invoice date + this many days."),
     ("Xero AccountCode", "200", None, "Chart-of-accounts code for the Xero export (Sales)."),

@@ -297,10 +297,13 @@ def _write_reconciliation(out: RowWriter, result, blocks, n_lines: int, fmts: _F
         out.formula(r, c["billed"], f'=SUMIFS({rng["amount"]},{rng["customer"]},{crit},{rng["vendor"]},'
                                     f'{let["vendor"]}{r},{rng["currency"]},{let["currency"]}{r})',
                     to_excel(rec.billed), money)
-        out.formula(r, c["margin"], f'={let["billed"]}{r}-{let["cost"]}{r}', to_excel(rec.margin), money)
+        # a blank (unknown) cost leaves the margin blank, never Billed - 0
+        cost_ref, margin_ref = f'{let["cost"]}{r}', f'{let["margin"]}{r}'
+        margin = to_excel(rec.margin) if rec.margin is not None else ""
+        out.formula(r, c["margin"], f'=IF({cost_ref}="","",{let["billed"]}{r}-{cost_ref})', margin, money)
         pct = to_excel(rec.margin_pct) if rec.margin_pct is not None else ""
-        out.formula(r, c["margin_pct"], f'=IF({let["billed"]}{r}=0,"",{let["margin"]}{r}/{let["billed"]}{r})', pct,
-                    pct_fmt)
+        out.formula(r, c["margin_pct"], f'=IF(OR({let["billed"]}{r}=0,{margin_ref}=""),"",{margin_ref}/'
+                                        f'{let["billed"]}{r})', pct, pct_fmt)
         out.number(r, c["python_billed"], rec.billed, money)
         out.formula(r, c["check"], f'=ROUND({let["python_billed"]}{r}-{let["billed"]}{r},6)', 0.0, money)
         out.number(r, c["lines_without_cost"], int(getattr(rec, "lines_without_cost", 0) or 0), int_fmt)

@@ -48,7 +48,7 @@ def _read_cells(ctx) -> None:
     xl = ctx.range.api                         # the COM Range
     raw = xl.Value2
     to_end = spill = None
-    if isinstance(raw, tuple):
+    if isinstance(raw, (tuple, list)):
         # only a tall range can reach the sheet's end: ask Excel where it starts only then
         to_end = len(raw) >= 65_536 and xl.Row + len(raw) - 1 >= EXCEL_ROWS
         spill = _spill_limit(xl)

@@ -51,8 +51,11 @@ def sample_build(tmp_path_factory):
 
 def test_build_writes_the_workbook(sample_build, capsys):
     wb = openpyxl.load_workbook(sample_build)
-    assert wb.sheetnames[:6] == [s.name for s in L.SHEETS]
-    assert len(wb.sheetnames) == 6 + len(REPORTS)
+    n_fixed = len(L.SHEETS)
+    assert wb.sheetnames[:n_fixed] == [s.name for s in L.SHEETS]
+    # the month control sheets (Changes, Accounts) come after the fixed ones, before the import sheets
+    assert wb.sheetnames[n_fixed:n_fixed + 2] == [s.name for s in L.MONTH_SHEETS]
+    assert len(wb.sheetnames) == n_fixed + len(L.MONTH_SHEETS) + len(REPORTS)
     imports = openpyxl.load_workbook(sample_build, data_only=True)[L.IMPORTS.name]
     shas = [imports.cell(r, L.IMPORTS.index("sha256")).value for r in range(5, 5 + len(REPORTS))]
     assert shas == [_sha(p) for p in REPORTS]

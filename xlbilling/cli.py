@@ -21,6 +21,8 @@ COMMANDS = (
     "xlbilling.commands.build",
     "xlbilling.commands.lines",
     "xlbilling.commands.export",
+    "xlbilling.commands.close",
+    "xlbilling.commands.history",
     "xlbilling.commands.fetch",
     "xlbilling.commands.auth",
     "xlbilling.commands.catalogue",

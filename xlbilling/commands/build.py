@@ -37,6 +37,8 @@ def register(subparsers) -> None:
     p.add_argument("--out", required=True, metavar="BILLING.xlsx", help="the billing workbook to write")
     p.add_argument("--force", action="store_true", help="replace --out if it exists (never an input)")
     add_udf_formulas_argument(p)
+    p.add_argument("--compare-with", metavar="LAST-MONTH-BILLING.xlsx",
+                   help="compare with this billing workbook instead of the last month closed in the ledger")
     p.add_argument("--quiet", action="store_true", help="no progress messages")
     p.set_defaults(func=run)
 
@@ -64,8 +66,10 @@ def progress_printer(quiet: bool = False):
 
 
 def build(reports, pricebook, month, out, *, force=False, basis=None, progress=None, template=None,
-          allow_period_mismatch=False, udf_formulas=False):
-    """Read, price and write; returns (reads, result, writer facts).  Shared by build and demo."""
+          allow_period_mismatch=False, udf_formulas=False, control=None):
+    """Read, price, put through month control and write; returns (reads, result,
+    writer facts).  Shared by build and demo.  `control`: the month control
+    options (ledger_option, reopen, reason, compare_with) as a dict."""
     from xlbilling.pricing.run import run_month
     from xlbilling.writers.xlsx import check_output, write_billing_workbook
     from xlbilling.writers.billing_template import template_path
@@ -73,10 +77,21 @@ def build(reports, pricebook, month, out, *, force=False, basis=None, progress=N
     inputs = [Path(p) for p in (*reports, pricebook)]
     # Refuse a bad --out before the (possibly long) read and pricing.
     check_output(out, [template or template_path(), *inputs], force=force)
+    from xlbilling.month_control import control_month
+    from xlbilling.pricing.pricebook import load_pricebook
+
+    book = load_pricebook(pricebook)
     reads, result = run_month([str(p) for p in reports], str(pricebook), month, basis=basis, progress=progress,
-                              allow_period_mismatch=allow_period_mismatch)
+                              allow_period_mismatch=allow_period_mismatch, pricebook=book)
+    control = dict(control or {})
+    compare_with = control.pop("compare_with", None)
+    if compare_with:
+        inputs.append(Path(compare_with))
+        check_output(out, [template or template_path(), *inputs], force=force)
+    result, status, _ = control_month(reads, result, book, month, compare_with=compare_with, **control)
     facts = write_billing_workbook(out, reads, result, inputs=inputs, template=template, force=force,
-                                   progress=progress, udf_formulas=udf_formulas)
+                                   progress=progress, udf_formulas=udf_formulas, month_status=status)
+    facts["status"] = status
     return reads, result, facts
 
 
@@ -112,7 +127,13 @@ def run(args: argparse.Namespace) -> int:
     reads, result, facts = build(args.reports, args.pricebook, month, args.out, force=args.force,
                                  basis=args.basis, progress=progress,
                                  allow_period_mismatch=args.allow_period_mismatch,
-                                 udf_formulas=args.udf_formulas)
+                                 udf_formulas=args.udf_formulas,
+                                 control=dict(ledger_option=args.ledger, reopen=args.reopen, reason=args.reason,
+                                              compare_with=args.compare_with))
     print_summary(reads, result, facts)
+    status = facts["status"]
+    print(f"month: {status.state}", file=sys.stderr)
+    over = sum(1 for c in status.changes if c.over_threshold)
+    print(f"changes: {len(status.changes)} ({over} over the threshold) - {status.previous_note}", file=sys.stderr)
     blocking = [p for p in result.problems if getattr(p, "blocking", False)]
     return 1 if args.strict and blocking else 0

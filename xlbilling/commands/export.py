@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from xlbilling.commands.lines import add_month_arguments, exit_code, print_not_ready, report_problems
+from xlbilling.commands.lines import add_month_arguments, controlled, exit_code, print_not_ready, report_problems
 from xlbilling.core.rules.x360recover import parse_day, parse_month
 
 
@@ -67,8 +67,10 @@ def run(args) -> int:
     if not to_stdout:
         check_output(export_paths(args.out, 1)[0], inputs=inputs, force=args.force)  # fail fast, before reading
     pricebook = load_pricebook(args.pricebook)
-    _, result = run_month(args.reports, args.pricebook, parse_month(args.month), basis=args.basis,
-                          pricebook=pricebook, allow_period_mismatch=args.allow_period_mismatch)
+    month = parse_month(args.month)
+    reads, result = run_month(args.reports, args.pricebook, month, basis=args.basis,
+                              pricebook=pricebook, allow_period_mismatch=args.allow_period_mismatch)
+    result, _, _ = controlled(args, reads, result, pricebook, month)
     report_problems(result, quiet=args.quiet)
     lines = sum(len(inv.lines) for inv in result.invoices)
     if to_stdout:

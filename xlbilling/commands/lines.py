@@ -24,6 +24,27 @@ def add_month_arguments(p: argparse.ArgumentParser) -> None:
                    help="exit 1 when usage went un-invoiced (unmapped account, missing rate or exchange rate)")
     p.add_argument("--allow-period-mismatch", action="store_true",
                    help="bill reports that state another period than --month (recorded on the Imports sheet)")
+    add_ledger_arguments(p)
+
+
+def add_ledger_arguments(p: argparse.ArgumentParser, *, reopen: bool = True) -> None:
+    """The month control options (docs/month-control.md)."""
+    p.add_argument("--ledger", metavar="PATH_OR_URL",
+                   help="the ledger of closed months: a SQLite file or postgresql://... (default: Settings"
+                        " 'Ledger', else <price book>.ledger.sqlite beside the price book once a month is closed)")
+    if reopen:
+        p.add_argument("--reopen", action="store_true",
+                       help="the month is closed and must change: reopen it (needs --reason; kept in the ledger)")
+        p.add_argument("--reason", metavar="TEXT", default="", help="why the closed month is reopened")
+
+
+def controlled(args, reads, result, pricebook, month, **kw):
+    """run_month's result through month control: final invoice numbers, the
+    closed month's figures enforced, the review against last month."""
+    from xlbilling.month_control import control_month
+
+    return control_month(reads, result, pricebook, month, ledger_option=getattr(args, "ledger", None),
+                         reopen=getattr(args, "reopen", False), reason=getattr(args, "reason", ""), **kw)
 
 
 EPILOG = """examples:
@@ -154,8 +175,13 @@ def run(args) -> int:
     fmt = args.format or ("csv" if to_file else "table")
     if to_file:
         check_output(args.out, inputs=[*args.reports, args.pricebook], force=args.force)  # before reading
-    _, result = run_month(args.reports, args.pricebook, parse_month(args.month), basis=args.basis,
-                          allow_period_mismatch=args.allow_period_mismatch)
+    from xlbilling.pricing.pricebook import load_pricebook
+
+    month = parse_month(args.month)
+    pricebook = load_pricebook(args.pricebook)
+    reads, result = run_month(args.reports, args.pricebook, month, basis=args.basis, pricebook=pricebook,
+                              allow_period_mismatch=args.allow_period_mismatch)
+    result, _, _ = controlled(args, reads, result, pricebook, month)
     text = lines_csv(result) if fmt == "csv" else _table(result)
     if to_file:
         atomic_write_text(args.out, text)

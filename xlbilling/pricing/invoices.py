@@ -18,7 +18,12 @@ def order_lines(lines: Iterable[InvoiceLine]) -> list[InvoiceLine]:
 
 
 def build_invoices(lines: Sequence[InvoiceLine], pricebook: PriceBook, month: dt.date) -> list[Invoice]:
-    """One invoice per customer; numbers {prefix}{YYYYMM}-{nnn} in customer-name order."""
+    """One invoice per customer.  Numbers here are provisional, the sequence from
+    Settings 'Invoice number start' in customer-name order; the run (pricing/run.py)
+    replaces them with the ledger's numbers, which never move (xlbilling/numbering.py)."""
+    from xlbilling.numbering import format_number
+
+    s = pricebook.settings
     by_customer: dict[str, list[InvoiceLine]] = defaultdict(list)
     for ln in lines:
         by_customer[ln.customer].append(ln)
@@ -36,7 +41,8 @@ def build_invoices(lines: Sequence[InvoiceLine], pricebook: PriceBook, month: dt
             primaries = {f for f, t, r in pricebook.exchange_rates if t == currency and r == fx}
             primary = next(iter(primaries)) if len(primaries) == 1 else None
         out.append(Invoice(customer=customer, currency=currency, lines=tuple(mine), total=total,
-                           invoice_number=f"{pricebook.settings.invoice_prefix}{month:%Y%m}-{n:03d}",
+                           invoice_number=format_number(s.invoice_number_format, s.invoice_number_start + n - 1,
+                                                        prefix=s.invoice_prefix, month=month),
                            fx_rate=fx, primary_currency=primary))
     return out
 

@@ -30,6 +30,12 @@ class Settings:
     x360_endpoints_from: str = "auto"
     acronis_distributor_discount: Decimal | None = None   # None: not given (cost unknown unless stated)
     invoice_prefix: str = "INV-"
+    # Month control (xlbilling/numbering.py, xlbilling/ledger/, xlbilling/review.py)
+    invoice_number_format: str = "{prefix}{n:05d}"
+    invoice_number_start: int = 1
+    ledger: str = ""                                  # '' = <price book>.ledger.sqlite beside the price book
+    change_threshold_pct: Decimal = Decimal("0.25")   # Changes over 25 % ...
+    change_threshold_amount: Decimal = Decimal("50")  # ... and over this amount go on Problems too
     payment_terms_days: int = 30
     xero_account_code: str = "200"
     xero_tax_type: str = "Tax Exempt"
@@ -44,6 +50,7 @@ class Customer:
     basis: str = ""          # Axcient BFF basis override ('' = Settings default)
     notes: str = ""
     row: int = 0
+    customer_id: str = ""    # stable key for invoice numbers and month-over-month review ('' = the name)
 
 
 @dataclass(frozen=True, slots=True)

@@ -148,6 +148,29 @@ def _date(problems: _Problems, sheet: str, row: int, column: str, value: object)
         return None
 
 
+def _month_control_settings(get, num, problems: _Problems) -> dict:
+    """Invoice numbering, ledger and review thresholds (docs/month-control.md)."""
+    from xlbilling.numbering import validate_format
+
+    sh = "Settings"
+    r, fmt = get("Invoice number format")
+    fmt = _text(fmt) or "{prefix}{n:05d}"
+    try:
+        validate_format(fmt)
+    except XlbillingError as exc:
+        problems.add(sh, r, "Value", fmt, "a format with {n}, e.g. INV-{n:05d}", str(exc).split(": ", 1)[-1])
+    start = num("Invoice number start", required=True, example="1042")
+    if start is not None and (start != start.to_integral_value() or start < 1 or start >= 10 ** 12):
+        problems.add(sh, get("Invoice number start")[0], "Value", start, "a whole number from 1")
+        start = None
+    pct = num("Change threshold %", maximum=Decimal(1000))
+    amount = num("Change threshold amount")
+    return {"invoice_number_format": fmt, "invoice_number_start": int(start or 1),
+            "ledger": _text(get("Ledger")[1]),
+            "change_threshold_pct": Decimal("0.25") if pct is None else pct,
+            "change_threshold_amount": Decimal("50") if amount is None else amount}
+
+
 def _settings(rows, problems: _Problems) -> Settings:
     values = {}
     known = {_key(name): name for name, _, _, _ in SETTINGS}
@@ -190,6 +213,7 @@ def _settings(rows, problems: _Problems) -> Settings:
         x360_endpoints_from=choice("x360Recover endpoints billed from", ENDPOINT_SOURCES),
         acronis_distributor_discount=num("Acronis distributor discount", maximum=Decimal(1)),
         invoice_prefix=_text(get("Invoice number prefix")[1]),
+        **_month_control_settings(get, num, problems),
         payment_terms_days=int(terms or 30),
         xero_account_code=_text(get("Xero AccountCode")[1]),
         xero_tax_type=_text(get("Xero TaxType")[1]),
@@ -263,8 +287,15 @@ def load_pricebook(path: str | os.PathLike) -> PriceBook:
         customers.append(Customer(cname, _currency(problems, "Customers", r, "Invoice currency",
                                                    rec["Invoice currency"], home),
                                   _choice(problems, "Customers", r, "Axcient BFF basis", rec.get("Axcient BFF basis"),
-                                          BASES), _text(rec.get("Notes")), r))
+                                          BASES), _text(rec.get("Notes")), r, _text(rec.get("Customer id"))))
     known = {c.name.casefold(): c.name for c in customers}
+    ids: dict[str, int] = {}
+    for c in customers:   # the stable key of invoice numbers: one customer each
+        if c.customer_id and c.customer_id.casefold() in ids:
+            problems.add("Customers", c.row, "Customer id", c.customer_id, "each customer id once",
+                         f"it is already on row {ids[c.customer_id.casefold()]}")
+        elif c.customer_id:
+            ids[c.customer_id.casefold()] = c.row
 
     def customer_ref(sheet: str, r: int, value: object, required: bool) -> str:
         text = _text(value)

@@ -35,7 +35,19 @@ SETTINGS: tuple[tuple[str, object, tuple[str, ...] | None, str], ...] = (
     ("Acronis distributor discount", None, None,
      "Distributor discount (0.2 = 20%) used where a Rates row gives none: the vendor cost of an Acronis line is"
      " sell x (1 - discount). Blank: the cost is unknown unless the Rates row gives a Vendor cost per unit."),
-    ("Invoice number prefix", "INV-", None, "Invoice numbers are prefix + YYYYMM + '-' + 3 digits, in customer-name order."),
+    ("Invoice number prefix", "INV-", None, "The {prefix} of the invoice number format."),
+    ("Invoice number format", "{prefix}{n:05d}", None,
+     "Invoice numbers: {n} is one sequence continuing across months; also {prefix}, {year}, {month};"
+     " e.g. INV-{n:05d} or {year}-{n:04d}. A number once given never changes."),
+    ("Invoice number start", 1, None,
+     "The first sequence number, to continue your accounting system's numbering (e.g. 1042)."),
+    ("Ledger", None, None,
+     "Where closed months are kept: blank = a file beside this price book (<name>.ledger.sqlite); a file"
+     " path, or a PostgreSQL URL (postgresql://user@host/db) for a team sharing one ledger."),
+    ("Change threshold %", 0.25, None,
+     "Month-over-month review: a change of more than this fraction (0.25 = 25%) ..."),
+    ("Change threshold amount", 50, None,
+     "... and of more than this amount (invoice currency) is also listed on Problems."),
     ("Payment terms days", 30, None, "Due date = invoice date + this many days."),
     ("Xero AccountCode", "200", None, "Chart-of-accounts code for the Xero export (Sales)."),
     ("Xero TaxType", "Tax Exempt", None, "Tax rate name exactly as Xero shows it, e.g. '20% (VAT on Income)' or 'Tax on Sales'."),
@@ -49,7 +61,8 @@ SETTINGS: tuple[tuple[str, object, tuple[str, ...] | None, str], ...] = (
 SHEETS: dict[str, list[tuple[str, int, tuple[str, ...] | None, bool]]] = {
     "Settings": [("Setting", 34, None, True), ("Value", 18, None, True), ("Meaning", 100, None, False)],
     "Customers": [("Customer", 32, None, True), ("Invoice currency", 16, None, True),
-                  ("Axcient BFF basis", 18, BASES, False), ("Notes", 40, None, False)],
+                  ("Axcient BFF basis", 18, BASES, False), ("Notes", 40, None, False),
+                  ("Customer id", 16, None, False)],
     "Accounts": [("Vendor", 14, VENDORS, True), ("Account", 24, None, True),
                  ("Vendor customer label", 32, None, False), ("Customer", 32, None, True),
                  ("Reviewed", 10, ("yes", "no"), False), ("Cancelled on", 14, None, False),

@@ -228,3 +228,42 @@ def import_sheet_name(index: int, vendor: str, report_type: str) -> str:
 
 def import_table_name(index: int) -> str:
     return f"{IMPORT_TABLE_PREFIX}{index}"
+
+
+# --- month control (xlbilling/month_control.py): written by writers/month_sheets.py
+# after the fixed sheets, before the import sheets; not in the template (created when
+# a build has a month status).
+CHANGES = SheetLayout(
+    name="Changes", table="Changes", title="Changes against the last closed month", tab_color="BF8F00",
+    columns=(
+        C("change", "Change", 20),
+        C("customer", "Customer", 26, wrap=True),
+        C("vendor", "Vendor", 12),
+        C("item", "Item", 22, wrap=True),
+        C("account", "Account", 18, wrap=True),
+        C("currency", "Currency", 9),
+        C("quantity_then", "Quantity then", 12, "quantity"),
+        C("quantity_now", "Quantity now", 12, "quantity"),
+        C("price_then", "Unit price then", 13, "unit_price"),
+        C("price_now", "Unit price now", 13, "unit_price"),
+        C("amount_then", "Amount then", 13, "money"),
+        C("amount_now", "Amount now", 13, "money"),
+        C("difference", "Difference", 13, "money", note="=Amount now - Amount then"),
+        C("percent", "Difference %", 11, "percent", note="=Difference / Amount then"),
+        C("over_threshold", "Over threshold", 10, note="yes: more than the Settings threshold; also on Problems"),
+        C("note", "Note", 40, wrap=True),
+    ))
+
+ACCOUNTS = SheetLayout(
+    name="Accounts", table="AccountsWithUsage", title="Vendor accounts with usage this month", tab_color="A5A5A5",
+    columns=(
+        C("vendor", "Vendor", 13),
+        C("account", "Account", 26),
+        C("label", "Vendor customer label", 30, wrap=True),
+        C("customer", "Customer", 30, wrap=True, note="the price book's customer; blank = unmapped"),
+        C("mapped", "Mapped", 9),
+    ))
+
+MONTH_SHEETS = (CHANGES, ACCOUNTS)
+STATUS_CELL = "A3"          # Summary: the month's state in one line
+STATUS_COLUMN = 11          # Summary: the month control block from column K

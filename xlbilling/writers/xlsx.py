@@ -458,7 +458,7 @@ def _skeleton(template: Path, month: dt.date, reads):
 def write_billing_workbook(out: str | Path, reads: Sequence, result, *, inputs: Iterable[str | Path] = (),
                            template: str | Path | None = None, force: bool = False,
                            progress: Progress | None = None, imported_at: dt.datetime | None = None,
-                           udf_formulas: bool = False) -> dict:
+                           udf_formulas: bool = False, month_status=None) -> dict:
     """Write the month's billing workbook to `out` from the template.
 
     `inputs` (reports, price book) and the template are never overwritten;
@@ -477,8 +477,13 @@ def write_billing_workbook(out: str | Path, reads: Sequence, result, *, inputs: 
     counts: dict[str, int] = defaultdict(int)
     fmts = _Formats()
     sheets = []
-    for content in _contents(reads, result, lines, blocks, fmts, import_names, imported_at, udf_formulas,
-                             progress, counts):
+    contents = _contents(reads, result, lines, blocks, fmts, import_names, imported_at, udf_formulas, progress,
+                         counts)
+    if month_status is not None:   # month control: Changes, Accounts, the Summary block (writers/month_sheets.py)
+        from xlbilling.writers.month_sheets import add_month_sheets
+
+        contents = add_month_sheets(wb, contents, month_status, result)
+    for content in contents:
         _resize_table(wb[content.layout.name], content.layout.table, content.rows, len(content.layout.columns))
         sheets.append(SheetRows(content.layout.name, content.fill, _wrap(content.layout)))
     for read, name in zip(reads, import_names):

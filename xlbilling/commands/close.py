@@ -1,0 +1,64 @@
+"""`xlbilling close --month YYYY-MM --pricebook PB.xlsx REPORT...`: record the
+month in the ledger (invoices, lines with their sources, invoice numbers, the
+SHA-256 of every report and of the price book, who closed it and when), in one
+transaction.  A closed month is locked: build/lines/export then compare with it
+and refuse different figures without --reopen --reason."""
+from __future__ import annotations
+
+import sys
+
+from xlbilling.commands.lines import add_month_arguments, controlled
+from xlbilling.core.rules.x360recover import parse_month
+from xlbilling.errors import LedgerError
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "close", help="close the month in the ledger: invoices, numbers and report hashes kept, month locked",
+        description="Price the month as build does and record it closed in the ledger (docs/month-control.md).")
+    add_month_arguments(p)
+    p.add_argument("--by", metavar="NAME", help="who closes (default: login@machine)")
+    p.add_argument("--allow-uninvoiced", action="store_true",
+                   help="close even though some usage is not invoiced (unmapped account, missing rate)")
+    p.set_defaults(func=run)
+
+
+def close_month(args, before_commit=None):
+    """(CloseInfo, result, status): what `close` records.  Also used by tests."""
+    from xlbilling.month_control import report_rows, who
+    from xlbilling.outputs import sha256_file
+    from xlbilling.pricing.pricebook import load_pricebook
+    from xlbilling.pricing.run import run_month
+
+    month = parse_month(args.month)
+    pricebook = load_pricebook(args.pricebook)
+    reads, result = run_month(args.reports, args.pricebook, month, basis=args.basis, pricebook=pricebook,
+                              allow_period_mismatch=args.allow_period_mismatch)
+    if result.blocking_problems and not args.allow_uninvoiced:
+        raise LedgerError(f"{len(result.blocking_problems)} problem(s) leave usage un-invoiced, so {month:%Y-%m}"
+                          " was not closed:\n  " + "\n  ".join(str(p) for p in result.blocking_problems[:10])
+                          + "\nFix them in the price book, or close anyway with --allow-uninvoiced")
+    by = args.by or who()
+    result, status, ledger = controlled(args, reads, result, pricebook, month, for_close=True, by=by)
+    try:
+        info = ledger.close(month, status.figures, by=by, reports=report_rows(reads),
+                            pricebook_file=str(args.pricebook), pricebook_sha256=sha256_file(args.pricebook),
+                            before_commit=before_commit)
+    finally:
+        ledger.dispose()
+    return info, result, status
+
+
+def run(args) -> int:
+    info, result, status = close_month(args)
+    totals: dict[str, object] = {}
+    for inv in result.invoices:
+        totals[inv.currency] = totals.get(inv.currency, 0) + inv.total
+    money = ", ".join(f"{c} {t:,}" for c, t in sorted(totals.items())) or "nothing"
+    numbers = [inv.invoice_number for inv in result.invoices]
+    span = f"{min(numbers)} .. {max(numbers)}" if numbers else "none"
+    print(f"closed {info.month} in {status.ledger} by {info.closed_by} at {info.closed_at}:"
+          f" {len(result.invoices)} invoice(s) ({span}), total {money}")
+    if status.reopen_reason:
+        print(f"(reopened first: {status.reopen_reason})", file=sys.stderr)
+    return 0

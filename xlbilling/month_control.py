@@ -1,0 +1,185 @@
+"""Month control, between pricing and the outputs: invoice numbers from the
+ledger (never moving), a closed month's figures enforced, and the comparison
+with the last closed month (or last month's workbook) for the Changes sheet.
+
+`control_month` is what build, lines, export and close call after
+pricing.run.run_month; the ledger itself is xlbilling/ledger, the numbering
+rules xlbilling/numbering.py, the comparison xlbilling/review.py."""
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import os
+import socket
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Sequence
+
+from xlbilling.errors import LedgerError, MonthClosedError
+from xlbilling.numbering import Wanted, customer_accounts, customer_key
+from xlbilling.review import Change, MonthFigures, compare, differences, figures_from_result
+
+CHANGE_KINDS_ON_PROBLEMS = {"vanished account": "vanished_account", "new unmapped account": "new_unmapped_account",
+                            "vanished customer": "vanished_customer"}
+
+
+@dataclass
+class MonthStatus:
+    """What the Summary and Changes sheets say about the month's control."""
+
+    month: dt.date
+    ledger: str = ""                      # where the ledger is ('' = none yet)
+    closed: object = None                 # CloseInfo when the month is closed (figures matched)
+    reopened: object = None               # CloseInfo reopened by this run
+    reopen_reason: str = ""
+    numbers: str = ""                     # how the invoice numbers were given
+    previous: MonthFigures | None = None  # what the month was compared with
+    previous_note: str = ""
+    changes: list[Change] = field(default_factory=list)
+    renames: dict = field(default_factory=dict)
+    figures: MonthFigures | None = None   # this run's, with the final numbers (the Accounts sheet, close)
+
+    @property
+    def state(self) -> str:
+        if self.closed is not None:
+            return f"CLOSED on {self.closed.closed_at} by {self.closed.closed_by}; these figures match the ledger"
+        if self.reopened is not None:
+            return f"REOPENED by this run (reason: {self.reopen_reason}); close it again when checked"
+        return "OPEN (not closed yet): xlbilling close --month " + f"{self.month:%Y-%m}"
+
+
+def who() -> str:
+    """Who closes or reopens: the login name @ the machine."""
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):
+        user = "unknown"
+    return f"{user}@{socket.gethostname()}"
+
+
+def open_ledger(pricebook, option: str | None, *, create: bool):
+    """The ledger to use, or None: --ledger / Settings 'Ledger' always (created
+    when missing); the default file beside the price book when it exists
+    (close creates it)."""
+    from xlbilling.ledger import Ledger, ledger_location
+
+    where, explicit = ledger_location(pricebook.path, pricebook.settings.ledger, option)
+    if not (explicit or create or "://" in where or Path(where).exists()):
+        return None
+    return Ledger.open(where)
+
+
+def wanted_numbers(result, pricebook, reads) -> list[Wanted]:
+    accounts = customer_accounts(pricebook, reads)
+    out = []
+    for inv in result.invoices:
+        c = pricebook.customer(inv.customer)
+        out.append(Wanted(customer_key(inv.customer, c.customer_id if c else ""), inv.customer,
+                          accounts.get(inv.customer.casefold(), frozenset())))
+    return out
+
+
+def renumber(result, numbers: dict, wanted: Sequence[Wanted]):
+    invoices = tuple(replace(inv, invoice_number=numbers[w.key].number)
+                     for inv, w in zip(result.invoices, wanted))
+    return replace(result, invoices=invoices)
+
+
+def control_month(reads, result, pricebook, month: dt.date, *, ledger_option: str | None = None,
+                  reopen: bool = False, reason: str = "", by: str | None = None,
+                  compare_with: str | None = None, for_close: bool = False):
+    """(result with its final invoice numbers and review problems, MonthStatus, ledger or None).
+
+    Raises MonthClosedError when the month is closed and these figures differ
+    (nothing written, no number given) unless `reopen` with a `reason`."""
+    s = pricebook.settings
+    status = MonthStatus(month)
+    if reopen and not (reason or "").strip():
+        raise LedgerError("--reopen needs --reason \"...\": why the closed month is changed (kept in the ledger)")
+    ledger = open_ledger(pricebook, ledger_option, create=for_close or reopen)
+    wanted = wanted_numbers(result, pricebook, reads)
+    if ledger is None:
+        status.numbers = ("provisional: no ledger yet, so numbers are the sequence from 'Invoice number start' in"
+                          " customer order; the first close keeps them")
+    else:
+        status.ledger = ledger.where
+        opts = dict(fmt=s.invoice_number_format, start=s.invoice_number_start, prefix=s.invoice_prefix)
+        closed = ledger.closed_figures(month)
+        if closed is not None:
+            info, figs = closed
+            preview, _ = ledger.preview_numbers(month, wanted, **opts)
+            diffs = differences(figs, figures_from_result(renumber(result, preview, wanted), pricebook, reads))
+            if diffs and not reopen:
+                raise MonthClosedError(
+                    f"{month:%Y-%m} is closed (on {info.closed_at} by {info.closed_by}) and these reports give"
+                    " different figures; nothing was written:\n  " + "\n  ".join(diffs)
+                    + "\nIf the closed invoices must change: --reopen --reason \"why\" (kept in the ledger)")
+            if reopen:
+                status.reopened = ledger.reopen(month, reason=reason, by=by or who())
+                status.reopen_reason = reason.strip()
+            else:
+                status.closed = info
+        elif reopen:
+            raise LedgerError(f"{month:%Y-%m} is not closed in the ledger {ledger.where}: nothing to reopen"
+                              " (drop --reopen)")
+        numbers, status.renames = ledger.assign_numbers(month, wanted, **opts)
+        result = renumber(result, numbers, wanted)
+        status.numbers = f"kept in the ledger {ledger.where}: a number once given never changes"
+    now = figures_from_result(result, pricebook, reads)
+    status.figures = now
+    status.previous, status.previous_note = _previous(ledger, month, compare_with, pricebook)
+    if status.previous is not None:
+        status.changes = compare(status.previous, now, pct=s.change_threshold_pct, minimum=s.change_threshold_amount)
+        result = replace(result, problems=tuple(result.problems) + tuple(review_problems(status)))
+    return result, status, ledger
+
+
+def _previous(ledger, month: dt.date, compare_with: str | None, pricebook) -> tuple[MonthFigures | None, str]:
+    if compare_with:
+        from xlbilling.writers.previous import read_previous_workbook
+
+        figs = read_previous_workbook(compare_with, pricebook)
+        return figs, f"compared with {figs.source}"
+    if ledger is not None:
+        last = ledger.last_closed_before(month)
+        if last is not None:
+            return last[1], f"compared with {last[1].source}"
+        return None, "no earlier month closed in the ledger yet: nothing to compare with"
+    return None, ("no ledger yet: nothing to compare with; give --compare-with LAST-MONTH-BILLING.xlsx to compare"
+                  " with last month's workbook")
+
+
+def review_problems(status: MonthStatus) -> list:
+    """Changes over the Settings threshold, vanished accounts and customers, new
+    unmapped accounts: also on the Problems sheet (never blocking)."""
+    from xlbilling.pricing.model import Problem
+
+    then = f"{status.previous.month:%Y-%m}" if status.previous else "last month"
+    out = []
+    for c in status.changes:
+        if not c.over_threshold:
+            continue
+        kind = CHANGE_KINDS_ON_PROBLEMS.get(c.change, "month_change")
+        what = f"{c.vendor} {c.item}".strip() if c.item else (f"{c.vendor} account {c.account}" if c.account else "")
+        if c.amount_then is not None or c.amount_now is not None:
+            pct = f" ({c.percent:+.1%})" if c.percent is not None else ""
+            figure = (f": {c.amount_then if c.amount_then is not None else 0} -> "
+                      f"{c.amount_now if c.amount_now is not None else 0} {c.currency}{pct}")
+        else:
+            figure = ""
+        message = f"{c.change} since {then}: {c.customer}{' / ' + what if what else ''}{figure}"
+        if c.note:
+            message += f"; {c.note}"
+        out.append(Problem(kind, vendor=c.vendor, account=c.account, customer=c.customer,
+                           message=message + " (see the Changes sheet)"))
+    return out
+
+
+def report_rows(reads) -> list[tuple[str, str, str, str, str]]:
+    from xlbilling.core.period import PeriodCheck
+
+    return [(os.path.basename(r.file), r.sha256, r.vendor, r.report_type,
+             PeriodCheck(r.file, r.period, dt.date.today()).stated()) for r in reads]
+
+
+__all__ = ["control_month", "MonthStatus", "who", "open_ledger", "review_problems", "report_rows"]

@@ -138,8 +138,10 @@ def changes(path: Path) -> list[dict]:
 
 def problems(path: Path) -> list[tuple]:
     ws = openpyxl.load_workbook(path, data_only=True)[L.PROBLEMS.name]
-    return [(ws.cell(r, 1).value, ws.cell(r, 4).value, ws.cell(r, 5).value)
-            for r in range(L.FIRST_DATA_ROW, ws.max_row + 1) if ws.cell(r, 1).value]
+    S = L.PROBLEMS
+    return [(ws.cell(r, S.index("kind")).value, ws.cell(r, S.index("customer")).value,
+             ws.cell(r, S.index("message")).value)
+            for r in range(L.FIRST_DATA_ROW, ws.max_row + 1) if ws.cell(r, S.index("kind")).value]
 
 
 # --- three months -------------------------------------------------------------------

@@ -12,10 +12,24 @@ from xlbilling.core.rules.x360recover import parse_month
 from xlbilling.errors import LedgerError
 
 
+EPILOG = """examples:
+  xlbilling close --month 2026-10 --pricebook pricebook.xlsx reports/*
+      record October closed in pricebook.ledger.sqlite beside the price book
+  xlbilling close --month 2026-10 --pricebook pricebook.xlsx reports/* --ledger postgresql://billing@db/ledger
+      the same in a ledger the team shares
+  xlbilling close --month 2026-10 --pricebook pricebook.xlsx reports/* --reopen --reason "Acronis credit"
+      change a closed month: reopened (reason kept) and closed again with these figures
+
+exit codes: 0 closed, 2 an error (nothing recorded: already closed, usage not invoiced, another close won)"""
+
+
 def register(subparsers) -> None:
+    import argparse
+
     p = subparsers.add_parser(
         "close", help="close the month in the ledger: invoices, numbers and report hashes kept, month locked",
-        description="Price the month as build does and record it closed in the ledger (docs/month-control.md).")
+        description="Price the month as build does and record it closed in the ledger (docs/month-control.md).",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_month_arguments(p)
     p.add_argument("--by", metavar="NAME", help="who closes (default: login@machine)")
     p.add_argument("--allow-uninvoiced", action="store_true",

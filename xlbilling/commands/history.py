@@ -6,13 +6,23 @@ from __future__ import annotations
 import sys
 
 
+EPILOG = """examples:
+  xlbilling history --pricebook pricebook.xlsx
+      the months closed in the ledger beside the price book (or its Settings 'Ledger')
+  xlbilling history --ledger postgresql://billing@db/ledger --format csv
+      the same from a shared ledger, as CSV (one row per month and currency)"""
+
+
 def register(subparsers) -> None:
+    import argparse
+
     p = subparsers.add_parser("history", help="list the months closed in the ledger with their totals",
-                              description="List the closed months (docs/month-control.md).")
+                              description="List the closed months (docs/month-control.md).",
+                              epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--ledger", metavar="PATH_OR_URL", help="the ledger (a SQLite file or postgresql://...)")
     p.add_argument("--pricebook", metavar="PRICEBOOK.xlsx",
                    help="find the ledger from the price book (Settings 'Ledger' or the file beside it)")
-    p.add_argument("--format", choices=("table", "csv"), default="table")
+    p.add_argument("--format", choices=("table", "csv"), default="table", help="table (default) or csv")
     p.set_defaults(func=run)
 
 

@@ -33,6 +33,11 @@ KINDS: dict[str, str] = {
     "system_without_license": "more protected systems than endpoint licenses",
     "cost_unknown": "invoice lines whose vendor cost the price book does not give",
     "billed_nothing": "a price-book customer is billed nothing this month",
+    # from the month-over-month review (xlbilling/month_control.py)
+    "month_change": "an amount changed more than the Settings threshold since the last closed month",
+    "vanished_customer": "a customer invoiced last month has no invoice this month",
+    "vanished_account": "a vendor account with usage last month has none this month",
+    "new_unmapped_account": "a vendor account not seen last month has usage and no customer",
 }
 
 # kind code -> (title a user reads, what to do); docs/problems.md (`xlbilling help problems`)
@@ -90,6 +95,15 @@ TITLES: dict[str, tuple[str, str]] = {
     'billed_nothing': ('Customer billed nothing',
         'The customer is in the price book but has no usage this month: check its accounts are mapped and'
         ' its reports given.'),
+    'month_change': ('Big change since last month',
+        'More than the Settings change threshold (percent and amount): check the usage before invoicing '
+        '(sheet Changes).'),
+    'vanished_customer': ('Customer gone since last month',
+        'Invoiced last month, nothing now: check a report is not missing or the customer has left.'),
+    'vanished_account': ('Account gone since last month',
+        'Had usage last month and none now: check a report is not missing or the account was cancelled.'),
+    'new_unmapped_account': ('New account without a customer',
+        "First seen this month and not on the price book's Accounts sheet: give it a Customer."),
 }
 
 

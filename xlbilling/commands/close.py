@@ -28,7 +28,7 @@ def register(subparsers) -> None:
 
     p = subparsers.add_parser(
         "close", help="close the month in the ledger: invoices, numbers and report hashes kept, month locked",
-        description="Price the month as build does and record it closed in the ledger (docs/month-control.md).",
+        description="Price the month as build does and record it closed in the ledger (xlbilling help month).",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_month_arguments(p)
     p.add_argument("--by", metavar="NAME", help="who closes (default: login@machine)")

@@ -14,6 +14,7 @@ TOPICS = {
     "pricebook": "the price book: every sheet and column, what to fill in",
     "workbook": "the billing workbook: sheets, formulas, printing",
     "problems": "each problem the Problems sheet can list, what it means and what to do",
+    "month": "month control: report periods, closing a month, the ledger, invoice numbers, the Changes sheet",
     "exports": "invoice lines CSV, Xero and QuickBooks Online import files",
     "readers": "the vendor reports xlbilling reads, and their columns",
     "fetch": "pulling reports over the vendor APIs, API keys",

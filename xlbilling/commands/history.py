@@ -17,7 +17,7 @@ def register(subparsers) -> None:
     import argparse
 
     p = subparsers.add_parser("history", help="list the months closed in the ledger with their totals",
-                              description="List the closed months (docs/month-control.md).",
+                              description="List the closed months (xlbilling help month).",
                               epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--ledger", metavar="PATH_OR_URL", help="the ledger (a SQLite file or postgresql://...)")
     p.add_argument("--pricebook", metavar="PRICEBOOK.xlsx",

@@ -28,7 +28,7 @@ def add_month_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def add_ledger_arguments(p: argparse.ArgumentParser, *, reopen: bool = True) -> None:
-    """The month control options (docs/month-control.md)."""
+    """The month control options (docs/month.md)."""
     p.add_argument("--ledger", metavar="PATH_OR_URL",
                    help="the ledger of closed months: a SQLite file or postgresql://... (default: Settings"
                         " 'Ledger', else <price book>.ledger.sqlite beside the price book once a month is closed)")

@@ -149,7 +149,7 @@ def _date(problems: _Problems, sheet: str, row: int, column: str, value: object)
 
 
 def _month_control_settings(get, num, problems: _Problems) -> dict:
-    """Invoice numbering, ledger and review thresholds (docs/month-control.md)."""
+    """Invoice numbering, ledger and review thresholds (docs/month.md)."""
     from xlbilling.numbering import validate_format
 
     sh = "Settings"

@@ -73,7 +73,7 @@ def scenario_every_sample_report_imports_into_a_local_workbook():
 
 def scenario_sample_reports_import_into_a_onedrive_workbook():
     import datetime as dt
-    for report in ("altaro_itemised_2026-10.csv", "x360recover_licenses.xlsx"):   # a CSV and a workbook report
+    for report in REPORTS:                                  # every sample report, as for a local workbook
         app, book, messages = _import(report, ONEDRIVE, dt.datetime(2026, 10, 1))
         _check_imported(report, book, messages)
 

@@ -120,14 +120,23 @@ def _archive_mailboxes(billable: str, provisioned: str | None):
     return rules.archive_mailboxes(Decimal(billable), None if provisioned is None else Decimal(provisioned))
 
 
+@lru_cache(maxsize=4096)
+def _bills_compressed(basis: str, plan: str, can_view_compressed: bool) -> bool:
+    """Which column rules.billable_gb chooses (compressed or uncompressed) for this
+    basis, plan and flag: asked of the rule itself once per combination, with 0
+    and 1 standing for the two columns (cells() already refused negative or
+    non-finite GB, the rule's only checks on the values)."""
+    return rules.billable_gb_value(Decimal(0), Decimal(1), int(can_view_compressed), basis, plan) == 1
+
+
 def _quantities(head: _Row, q: dict[str, Decimal], basis: str) -> tuple[dict[str, Decimal], dict[str, str]]:
     """The billable items of one account from its (rolled-up) quantities."""
     # seeds/000: the basis picks uncompressed/compressed/per-account; Basic plans
     # are always billed uncompressed (rules.billable_gb's decision, without its
     # working text: pricing re-applies the rule with the working from `details`).
-    online = rules.billable_gb_value(q["uncompressed_gb"], q["compressed_gb"], int(head.cvc), basis, head.plan)
-    local = rules.billable_gb_value(q["local_uncompressed_gb"], q["local_compressed_gb"], int(head.cvc), basis,
-                                    head.plan)
+    compressed = _bills_compressed(basis, head.plan, bool(head.cvc))
+    online = q["compressed_gb"] if compressed else q["uncompressed_gb"]
+    local = q["local_compressed_gb"] if compressed else q["local_uncompressed_gb"]
     # seeds/000: local devices bill only where LocalBackupIsBillable = 1.
     servers, workstations = _local_devices(bool(head.local_billable), str(q["local_billable_servers"]),
                                            str(q["local_billable_non_servers"]))

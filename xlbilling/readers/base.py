@@ -475,6 +475,8 @@ def cell_text(value: object) -> str:
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float):
+        if value.is_integer() and 0 < abs(value) < 1e15:
+            return str(int(value))  # ids read as numbers (12345.0): what D() + format give, quickly
         d = D(value)
         return format(d.normalize(), "f") if d == d.to_integral_value() else format(d, "f")
     if isinstance(value, dt.datetime):

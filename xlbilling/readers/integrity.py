@@ -16,6 +16,7 @@ import stat
 import zipfile
 import zlib
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 
 from xlbilling.errors import LimitError, ReportError, UnrecognisedReportError
@@ -249,16 +250,15 @@ class _SheetScan:
         if final or cut < 0 or len(buf) - cut > 4096:
             cut = len(buf)
         body, self.tail = buf[:cut], buf[cut:]
-        for m in _CELL_REF.finditer(body):
-            col, row = _col_number(m.group(1)), int(m.group(2))
-            if col > self.max_col:
-                self.max_col = col
-            if row > self.max_row:
-                self.max_row = row
-        for m in _ROW_TAG.finditer(body):
-            self.rows += 1
-            if m.group(1) and int(m.group(1)) > self.max_row:
-                self.max_row = int(m.group(1))
+        # findall and map run in C: a 20,000-row sheet's 400,000 references are not
+        # walked match by match; the column letters are converted once each.
+        refs = _CELL_REF.findall(body)
+        if refs:
+            self.max_col = max(self.max_col, max(map(_col_number, set(map(itemgetter(0), refs)))))
+            self.max_row = max(self.max_row, max(map(int, map(itemgetter(1), refs))))
+        row_numbers = _ROW_TAG.findall(body)
+        self.rows += len(row_numbers)
+        self.max_row = max(self.max_row, max(map(int, filter(None, row_numbers)), default=0))
         self.cells += len(_CELL_TAG.findall(body))
         self._check()
 

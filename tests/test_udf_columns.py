@@ -37,7 +37,7 @@ ODD_FLAGS = [0.0, 1.0, -0.0, None, "", "1", "yes", "x", 2.0, 0.5, True, False, "
              1, 0]
 ODD_DATES = [None, "", "2024-02-10", "#N/A", ExcelError("#REF!"), NA_SCODE, "abc", 45337.0, 45337.75, 60.0, 59.0, 61.0, 0.0, -1.0, 1e9,
              float("nan"), True, dt.date(2024, 2, 29), dt.datetime(2024, 3, 31, 23, 59), dt.datetime(2023, 12, 31),
-             dt.date(2024, 1, 31), 1.0, 2958465.0, 2958466.0]
+             dt.date(2024, 1, 31), 1.0, 2958465.0, 2958466.0, 10 ** 400, 45337]
 CURRENCIES = ["USD", "usd", " EUR ", "JPY", "BHD", "", None, "EURO", "#N/A", 5.0]
 
 

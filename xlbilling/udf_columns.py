@@ -38,6 +38,7 @@ huge values, floats of more than 15 digits included).
 from __future__ import annotations
 
 import datetime as _dt
+import gc
 from decimal import Decimal
 from typing import Any, Callable
 
@@ -135,6 +136,9 @@ class Columns:
         """0/1 (float or int), blank -> the default (0); others: Decimal path."""
         cells, scalar = self._cells(i)
         default = self._default(i)
+        if set(map(type, cells)) == {float}:  # the usual column: no per-cell Python
+            x = np.array(cells, dtype=np.float64)
+            return self._spread(scalar, x == 1, (x == 0) | (x == 1))
         table = {0.0: False, 1.0: True}
 
         def one(c: Any) -> int:
@@ -156,23 +160,24 @@ class Columns:
         path).  Blank -> the default; only str (and the default) are classified."""
         cells, scalar = self._cells(i)
         default = self._default(i)
-        seen: dict[str, int] = {}
 
         def code(c: Any) -> int:
             if c is None or (c.__class__ is str and not c.strip()):
                 c = default  # Arg.read: blank -> the default
             if c.__class__ is not str or c in EXCEL_ERRORS:
                 return -1
-            got = seen.get(c)
-            if got is None:
-                try:
-                    got = classify(c)
-                except Exception:  # noqa: BLE001 - the Decimal path reports it
-                    got = -1
-                seen[c] = got
-            return got
+            try:
+                return classify(c)
+            except Exception:  # noqa: BLE001 - the Decimal path reports it
+                return -1
 
-        codes = np.array([code(c) for c in cells], dtype=np.int16)
+        # One code per distinct cell; str and its subclass ExcelError may share a dict
+        # key (equal text), but both only ever give -1 there (error texts).
+        try:
+            table = {c: code(c) if c.__class__ is str or c is None else -1 for c in set(cells)}
+            codes = np.array(list(map(table.__getitem__, cells)), dtype=np.int16)
+        except TypeError:  # an unhashable cell
+            codes = np.array([code(c) if c.__class__ is str or c is None else -1 for c in cells], dtype=np.int16)
         return self._spread(scalar, codes, codes >= 0)
 
     def currency(self, i: int) -> tuple[np.ndarray, np.ndarray]:
@@ -185,24 +190,18 @@ class Columns:
         (money.excel_serial_to_date: 1900 leap-day bug, serial 60 refused) and
         blank; ISO text and the rest take the Decimal path."""
         cells, scalar = self._cells(i)
-        n = len(cells)
-        ordinals = np.zeros(n, dtype=np.int64)
-        blank = np.zeros(n, dtype=bool)
-        ok = np.zeros(n, dtype=bool)
-        serial_at: list[int] = []
-        serials: list[float] = []
-        for i, c in enumerate(cells):
-            cls = c.__class__
-            if cls is _dt.datetime or cls is _dt.date:
-                ordinals[i] = c.toordinal()
-                ok[i] = True
-            elif c is None:
-                blank[i] = ok[i] = True
-            elif cls is float or cls is int:
-                serial_at.append(i)
-                serials.append(c)
-        if serial_at:
-            at = np.array(serial_at, dtype=np.int64)
+        date_classes = (_dt.datetime, _dt.date)
+        # -1: not a date object, 0: blank (no date has ordinal 0)
+        ordinals = np.array([c.toordinal() if c.__class__ in date_classes else (0 if c is None else -1)
+                             for c in cells], dtype=np.int64)
+        blank = ordinals == 0
+        ok = ordinals >= 0
+        serial_at = np.flatnonzero(~ok)
+        if len(serial_at):
+            picked = [cells[j] for j in serial_at.tolist()]
+            numeric = np.array([c.__class__ is float or c.__class__ is int for c in picked], dtype=bool)
+            at = serial_at[numeric]
+            serials = [float(c) if -1e18 < c < 1e18 else np.nan for c, good in zip(picked, numeric.tolist()) if good]
             with np.errstate(invalid="ignore"):
                 s = np.floor(np.array(serials, dtype=np.float64))
                 good = np.isfinite(s) & (s >= 1) & (s <= _MAX_SERIAL) & (s != 60)
@@ -495,7 +494,21 @@ KERNELS: dict[str, Callable[[Columns], tuple[Any, np.ndarray]]] = {
 
 def column_rows(udf: Any, fixed: list, columns: dict[int, list]) -> tuple[list[list], int]:
     """(results as a column, rows that took the Decimal path) for one call over
-    ranges: the exact column kernel where it applies, udf._rows elsewhere."""
+    ranges: the exact column kernel where it applies, udf._rows elsewhere.
+
+    The garbage collector is paused meanwhile (restored in finally): the call
+    makes one small list per row, none in a cycle, and each collection would
+    walk the whole argument ranges again - the cost grew faster than the rows."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _column_rows(udf, fixed, columns)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _column_rows(udf: Any, fixed: list, columns: dict[int, list]) -> tuple[list[list], int]:
     n = len(next(iter(columns.values())))
     kernel = KERNELS.get(udf.name)
     if kernel is None:
@@ -503,7 +516,7 @@ def column_rows(udf: Any, fixed: list, columns: dict[int, list]) -> tuple[list[l
     values, ok = kernel(Columns(udf, fixed, columns, n))
     if isinstance(values, np.ndarray):
         values = values.tolist()
-    result = [[v] for v in values]
+    result = list(map(list, zip(values)))   # one [value] per row, built in C
     rest = np.flatnonzero(~ok).tolist()
     if rest:
         sub = {i: [cells[r] for r in rest] for i, cells in columns.items()}

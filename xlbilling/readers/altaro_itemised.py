@@ -35,7 +35,7 @@ def _factorised(ctx: Context, name: str):
     s = ctx.series(name)
     if s.dtype == object:  # from a workbook/JSON: numbers, None...
         s = pd.Series([cell_text(v) for v in s.tolist()], dtype=object)
-    codes, values = pd.factorize(s.fillna(""))
+    codes, values = pd.factorize(s if s.dtype != object else s.fillna(""))  # pyarrow CSV strings: never null
     return codes, [str(v) for v in values.tolist()]
 
 

@@ -82,11 +82,9 @@ class AcronisUsageReader(Reader):
         item_codes, items = _codes(ctx, "name")
         kind_codes, kinds = _codes(ctx, "tenant.kind")
         kinds = [k.casefold() for k in kinds]
-        label_codes, labels = _codes(ctx, "tenant.name") if ctx.has("tenant.name") else (None, [])
-        edition_codes, edition_values = (_codes(ctx, "edition", blank=DEFAULT_EDITION) if ctx.has("edition")
-                                         else (None, [DEFAULT_EDITION]))
+        edition_codes, edition_values = (_editions(ctx) if ctx.has("edition") else (None, [DEFAULT_EDITION]))
         edition_values = edition_values or [DEFAULT_EDITION]
-        ctx.drop("tenant.id", "name", "tenant.kind", "tenant.name", "edition")  # codes from here on
+        ctx.drop("tenant.id", "name", "tenant.kind", "edition")  # codes from here on
         for code, values, col, what in ((tenant_codes, tenants, "tenant.id", "a tenant id"),
                                         (item_codes, items, "name", "an offering item name")):
             blank = np.array([not v for v in values], dtype=bool)
@@ -118,9 +116,12 @@ class AcronisUsageReader(Reader):
                                           " not billed", {}))
         kept = np.flatnonzero(keep)
         groups = _groups(rows, kept, tenant_codes, item_codes, whole, parsed)
-        for g_rows, first, raw in groups:
+        # The customer label is the first row's tenant.name: read at those rows only.
+        labels = _texts_at(ctx, "tenant.name", [g[1] for g in groups]) if ctx.has("tenant.name") else None
+        ctx.drop("tenant.name")
+        for n_group, (g_rows, first, raw) in enumerate(groups):
             tenant, item, k = tenants[tenant_codes[first]], items[item_codes[first]], int(kind_codes[first])
-            label = (labels[label_codes[first]] if label_codes is not None else "") or tenant
+            label = (labels[n_group] if labels is not None else "") or tenant
             measure, unit = item_kind(item)
             if unit == "point":
                 quantity = rules.seconds_to_points(raw)       # FORMATS.md: seconds / 3600
@@ -167,6 +168,27 @@ def _codes(ctx: Context, name: str, blank: str = ""):
     if (codes < 0).any():  # a missing cell: the blank value
         values.append(blank)
     return remap[codes], values
+
+
+def _texts_at(ctx: Context, name: str, at: list[int]) -> list[str]:
+    """A text column's cells at some rows, trimmed (workbook cells via cell_text)."""
+    s = ctx.series(name)
+    values = s.take(at).tolist() if len(at) else []
+    return [cell_text(v) for v in values] if s.dtype == object else [str(v).strip() for v in values]
+
+
+def _editions(ctx: Context):
+    """The edition column as _codes gives it, blank -> the default edition; when the
+    whole file has one edition (the usual case) its distinct values decide that
+    without coding a million rows (codes None)."""
+    s = ctx.series("edition")
+    if s.dtype != object:
+        import pyarrow.compute as pc
+
+        distinct = {str(v).strip() or DEFAULT_EDITION for v in pc.unique(s.array.__arrow_array__()).to_pylist()}
+        if len(distinct) <= 1:
+            return None, list(distinct)
+    return _codes(ctx, "edition", blank=DEFAULT_EDITION)
 
 
 def _usage_values(ctx: Context, keep, chosen, rows):

@@ -166,3 +166,138 @@ def test_every_command_has_examples_and_every_argument_help():
             if isinstance(action, (argparse._HelpAction, argparse._SubParsersAction)):
                 continue
             assert action.help, f"{' '.join(path)} {action.option_strings or action.dest}: no help"
+
+
+def test_pricebook_init_marks_reference_labels_and_the_partner_tenant_for_review(tmp_path, capsys):
+    """Hornetsecurity gives only reference numbers (HS-1001...) and Acronis lists the
+    partner's own tenant: neither becomes a customer; their Accounts rows say REVIEW
+    and leave Customer blank, the one cell to type the customer in."""
+    from xlbilling.pricing.pricebook import load_pricebook
+    from xlbilling.sample_data import sample_path
+
+    reports = [sample_path("acronis_usage_2026-10.csv.gz"), sample_path("hornetsecurity_licenses_2026-10.csv"),
+               sample_path("altaro_itemised_2026-10.csv")]
+    out = tmp_path / "pb.xlsx"
+    assert main(["pricebook", "init", "--quiet", *map(str, reports), "--out", str(out)]) == 0
+    pb = load_pricebook(out)
+    customers = {c.name for c in pb.customers}
+    assert customers == {"Northwind Dental", "Wide World Importers", "Contoso Legal LLP", "Fabrikam Logistics",
+                         "Tailspin Toys"}   # no 'HS-1001', no 'Our MSP (partner)'
+    import openpyxl
+
+    rows = list(openpyxl.load_workbook(out)["Accounts"].iter_rows(min_row=2, values_only=True))
+    notes = {r[1]: r[6] for r in rows}
+    review = {a.account for a in pb.accounts if not a.customer}
+    assert review == {"HS-1001", "HS-1002", "HS-1003", "c0ffee00-1111-4222-8333-944455556603"}
+    assert all(notes[a].startswith("REVIEW: ") for a in review)
+    assert "partner" in notes["c0ffee00-1111-4222-8333-944455556603"]
+    assert "reference number" in notes["HS-1001"]
+    # REVIEW rows come first on the sheet, Customer blank
+    assert {r[1] for r in rows[:4]} == review and all(r[3] is None for r in rows[:4])
+
+
+def test_review_reason_by_label():
+    from xlbilling.pricing.init import review_reason
+
+    for label in ("HS-1001", "10421", "C-0042", "8f1c2a8e-4d6b-4b6e-9a51-0c1d2e3f4a01", "=HYPERLINK(1)"):
+        assert review_reason(label), label
+    for label in ("Northwind Dental", "Contoso Legal LLP", "3M", "Studio 54"):
+        assert not review_reason(label), label
+    assert "partner" in review_reason("Our MSP", {"tenant_kind": "partner"})
+
+
+@pytest.mark.parametrize("wrong, says", [
+    ("x360recover_licenses.xlsx", "is a vendor report (x360Recover license-assignment table"),
+    ("altaro_itemised_2026-10.csv", "is a vendor report (Altaro/Hornetsecurity itemised billing report"),
+])
+def test_a_report_given_as_the_price_book_is_named_for_what_it_is(tmp_path, capsys, wrong, says):
+    from xlbilling.sample_data import MONTH_DIR
+
+    reports = [str(p) for p in sorted(MONTH_DIR.iterdir())]   # the glob reports/* includes the wrong file too
+    code = main(["lines", "--month", "2026-10", "--pricebook", str(MONTH_DIR / wrong), *reports])
+    err = capsys.readouterr().err
+    assert code == 2 and says in err and "not a price book" in err and "give it as a REPORT" in err
+    assert "is the price book" not in err and "blank cell" not in err
+
+
+def test_a_billing_workbook_or_other_workbook_is_not_a_price_book(tmp_path, capsys):
+    import openpyxl
+
+    demo_out = tmp_path / "demo.xlsx"
+    assert main(["demo", "--quiet", "--out", str(demo_out)]) == 0
+    capsys.readouterr()
+    assert main(["pricebook", "check", str(demo_out)]) == 2
+    assert "is an xlbilling billing workbook, not a price book" in capsys.readouterr().err
+    other = tmp_path / "budget.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "Budget"
+    wb.active.append(["Month", "Spend"])
+    wb.save(other)
+    assert main(["pricebook", "check", str(other)]) == 2
+    err = capsys.readouterr().err
+    assert "is not a price book (a price book is an .xlsx workbook with the sheets Settings, Customers, Accounts," \
+           " Rates; this one has 'Budget')" in err and "blank cell" not in err
+
+
+def test_the_price_book_caught_by_the_reports_glob(tmp_path, capsys):
+    from xlbilling.sample_data import MONTH_DIR, SAMPLE_PRICEBOOK
+
+    reports = tmp_path / "reports"
+    shutil.copytree(MONTH_DIR, reports)
+    shutil.copy(SAMPLE_PRICEBOOK, reports / "pricebook.xlsx")
+    code = main(["lines", "--month", "2026-10", "--pricebook", str(reports / "pricebook.xlsx"),
+                 *map(str, sorted(reports.iterdir()))])
+    assert code == 2
+    assert "is given both as --pricebook and as a REPORT" in capsys.readouterr().err
+
+
+def test_read_refuses_a_workbook_with_several_report_sheets(tmp_path, capsys):
+    import openpyxl
+
+    from xlbilling.sample_data import sample_path
+
+    book = tmp_path / "two.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "Usage Records"
+    for row in openpyxl.load_workbook(sample_path("acronis_usage_records_2026-10.xlsx")).active.iter_rows(
+            values_only=True):
+        wb.active.append(row)
+    lic = wb.create_sheet("Licenses")
+    for row in openpyxl.load_workbook(sample_path("x360recover_licenses.xlsx")).active.iter_rows(values_only=True):
+        lic.append(row)
+    wb.save(book)
+    assert main(["read", str(book)]) == 2
+    err = capsys.readouterr().err
+    assert "holds 2 report sheets ('Usage Records', 'Licenses')" in err and "--sheet 'Usage Records'" in err
+    assert main(["read", str(book), "--sheet", "licenses", "--month", "2026-10", "--format", "csv"]) == 0
+    out = capsys.readouterr().out
+    # hand-checked: sample license table, Northwind: 3 server assignments overlap Oct 2026 (rows 2-4)
+    assert "x360recover,3001,Northwind Dental,endpoint_server,3,license,two.xlsx!Licenses rows 2-4" in out
+
+
+def test_read_from_stdin(monkeypatch, capsys):
+    import io as _io
+
+    from xlbilling.sample_data import sample_path
+
+    data = sample_path("altaro_itemised_2026-10.csv").read_bytes()
+    monkeypatch.setattr("sys.stdin", _io.TextIOWrapper(_io.BytesIO(data)))
+    assert main(["read", "-", "--format", "csv"]) == 0
+    out = capsys.readouterr().out
+    # Contoso: Ann Lee / ann lee one user + Bob Stone + Carla Diaz + ... = 4 (tests/test_read_samples.py works it)
+    assert 'altaro,Contoso Legal LLP,Contoso Legal LLP,m365_users,4,user,"stdin rows 2-5,7-8"' in out
+
+
+def test_lines_and_export_to_stdout(tmp_path, capsys):
+    from xlbilling.sample_data import MONTH_DIR, SAMPLE_PRICEBOOK
+
+    reports = [str(p) for p in sorted(MONTH_DIR.iterdir())]
+    args = ["--month", "2026-10", "--pricebook", str(SAMPLE_PRICEBOOK), *reports]
+    assert main(["export", "--to", "xero", *args, "--out", "-", "--quiet"]) == 0
+    out = capsys.readouterr()
+    assert out.out.startswith("*ContactName") and "wrote stdout" in out.err
+    assert not (Path.cwd() / "-").exists()
+    assert main(["export", "--format", "qbo", *args, "--out", str(tmp_path / "q.csv")]) == 0   # the old spelling
+    assert "--format xero|qbo is now --to" in capsys.readouterr().err
+    assert main(["lines", *args, "--out", "-", "--format", "csv"]) == 0
+    assert capsys.readouterr().out.startswith("customer,vendor,item,")

@@ -45,7 +45,24 @@ def register(subparsers) -> None:
                    help="read a CSV whose last row is cut short (fewer fields, no final line break) instead of"
                         " refusing it")
     p.add_argument("--slash-dates", choices=SLASH_DATE_ORDERS, help="order of ambiguous d/m/yyyy dates")
+    p.add_argument("--sheet", metavar="NAME",
+                   help="the workbook sheet to read (needed when several sheets hold reports)")
     p.set_defaults(func=run)
+
+
+def _read(args, month):
+    """The report at args.report, or on stdin for `-` (kept in a private temp
+    file named 'stdin', so messages and sources say where it came from)."""
+    if args.report != "-":
+        return read_report(args.report, basis=args.basis, month=month, slash_dates=args.slash_dates,
+                           sheet=args.sheet)
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory(prefix="xlbilling-stdin-") as folder:
+        path = Path(folder) / "stdin"
+        path.write_bytes(sys.stdin.buffer.read())
+        return read_report(path, basis=args.basis, month=month, slash_dates=args.slash_dates, sheet=args.sheet)
 
 
 def _source_text(record) -> str:
@@ -55,7 +72,7 @@ def _source_text(record) -> str:
 
 def run(args: argparse.Namespace) -> int:
     month = parse_month(args.month) if args.month else None
-    result = read_report(args.report, basis=args.basis, month=month, slash_dates=args.slash_dates)
+    result = _read(args, month)
     out = sys.stdout
     if args.output_format == "csv":
         writer = Writer(out)

@@ -17,13 +17,30 @@ from xlbilling.pricing.pricebook_template import write_pricebook
 from xlbilling.pricing.run import check_distinct_files
 
 
-def _account_row(vendor: str, account: str, label: str, note: str) -> list:
-    """An Accounts row proposing the vendor's label as the customer - except a
-    label a spreadsheet would run as a formula (=, +, -, @ first): that one is
-    never pre-filled as a customer name; the row says why and waits for a name."""
+# A label that is only a reference (Hornetsecurity 'HS-1001', an account number, a tenant id)
+# names no customer: proposing it would create a customer called 'HS-1001'.
+_REFERENCE_ONLY = re.compile(r"[A-Z]{0,4}[-_#/.]?\d[\d\-_/.]*|[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
+
+
+def review_reason(label: str, details: dict | None = None) -> str:
+    """Why the vendor's label must not be proposed as a customer ('' when it can be)."""
     if formula_like(label):
-        return [vendor, account, label, None, "no", None,
-                f"{note}; the vendor's name starts like a spreadsheet formula: type the customer's name"]
+        return "the vendor's name starts like a spreadsheet formula: type the customer's name"
+    if (details or {}).get("tenant_kind") == "partner":
+        return ("your own (partner) tenant, not a customer: leave Customer blank to keep it off the invoices (it"
+                " is then listed as an account without a customer), or type the customer it is for")
+    if _REFERENCE_ONLY.fullmatch(label.strip()):
+        return "the vendor gives only a reference number: type the customer this account belongs to"
+    return ""
+
+
+def _account_row(vendor: str, account: str, label: str, note: str, details: dict | None = None) -> list:
+    """An Accounts row proposing the vendor's label as the customer - except a
+    label that names no customer (review_reason): that row is marked REVIEW, its
+    Customer left blank to type, so the fix is made in one place (this cell)."""
+    reason = review_reason(label, details)
+    if reason:
+        return [vendor, account, label, None, "no", None, f"REVIEW: {reason} ({note})"]
     return [vendor, account, label, label, "no", None, note]
 
 
@@ -37,8 +54,8 @@ def pricebook_rows(reads: Sequence, home_currency: str = "USD") -> dict[str, lis
             key = (rec.vendor, rec.account)
             label = rec.customer or rec.account
             if key not in accounts:
-                accounts[key] = _account_row(rec.vendor, rec.account, label, f"from {read.file}")
-            if not formula_like(label):
+                accounts[key] = _account_row(rec.vendor, rec.account, label, f"from {read.file}", rec.details)
+            if accounts[key][3]:
                 customers.setdefault(label.casefold(), label)
             item = rec.item
             if rec.item == "storage_license" and (rec.details or {}).get("size"):
@@ -56,11 +73,13 @@ def pricebook_rows(reads: Sequence, home_currency: str = "USD") -> dict[str, lis
             if sk.account and key not in accounts:
                 label = sk.customer or sk.account
                 accounts[key] = _account_row(read.vendor, sk.account, label, f"from {read.file}: {sk.reason}")
-                if not formula_like(label):
+                if accounts[key][3]:
                     customers.setdefault(label.casefold(), label)
     return {
         "customers": [(name, home_currency, None, None) for name in sorted(customers.values(), key=str.casefold)],
-        "accounts": [tuple(a) for a in sorted(accounts.values(), key=lambda a: (a[0], a[2].casefold(), a[1]))],
+        # rows to REVIEW (no customer proposed) first, then by vendor and label
+        "accounts": [tuple(a) for a in sorted(accounts.values(), key=lambda a: (a[3] is not None, a[0],
+                                                                                a[2].casefold(), a[1]))],
         "rates": sorted(items.values(), key=lambda r: (r[0], r[1], r[2])),
     }
 

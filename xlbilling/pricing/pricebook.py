@@ -65,7 +65,7 @@ def _read_sheet(wb, name: str, problems: _Problems) -> list[tuple[int, dict[str,
     if name not in wb.sheetnames:
         if name in REQUIRED_SHEETS:
             problems.add(name, None, None, None, f"a sheet named {name!r}",
-                         "start from workbooks/pricebook.xlsx or `xlbilling pricebook init`")
+                         "restore it from a price book `xlbilling pricebook init` wrote")
         return None
     ws = wb[name]
     rows = ws.iter_rows(values_only=True)
@@ -222,6 +222,42 @@ def _settings(rows, problems: _Problems) -> Settings:
     )
 
 
+# Sheets that mark an xlbilling billing workbook (writers/layout.py names them).
+_BILLING_SHEETS = ("Summary", "Invoice lines", "Problems")
+
+
+def _what_report(path: str) -> str:
+    """What vendor report `path` is, in words ('' when it is none xlbilling knows)."""
+    try:
+        from xlbilling.readers import READERS, identify
+
+        info = identify(path)
+    except Exception:  # any failure just means: not a report we recognise
+        return ""
+    return next((r.description for r in READERS if r.name == info.reader), info.reader)
+
+
+def _refuse_other_workbook(path: str, sheetnames: list[str]) -> None:
+    """A workbook that is plainly not a price book (a vendor report, a billing
+    workbook) is named for what it is, instead of a list of missing sheets."""
+    missing = [s for s in REQUIRED_SHEETS if s not in sheetnames]
+    if len(missing) < 2:
+        return  # a price book with a sheet renamed or deleted: the per-sheet problems say which
+    has = ", ".join(repr(s) for s in sheetnames[:6]) + (", ..." if len(sheetnames) > 6 else "")
+    expected = (f"a price book is an .xlsx workbook with the sheets {', '.join(REQUIRED_SHEETS)}"
+                + (f"; this one has {has}" if sheetnames else ""))
+    if all(s in sheetnames for s in _BILLING_SHEETS):
+        raise PriceBookError(f"{path} is an xlbilling billing workbook, not a price book ({expected}): give your"
+                             " price book with --pricebook")
+    report = _what_report(path)
+    if report:
+        raise PriceBookError(f"{path} is a vendor report ({report}), not a price book ({expected}): give it as a"
+                             " REPORT, and your price book with --pricebook (start one with `xlbilling pricebook"
+                             " init REPORT... --out pricebook.xlsx`)")
+    raise PriceBookError(f"{path} is not a price book ({expected}): give your price book with --pricebook, or start"
+                         " one with `xlbilling pricebook init REPORT... --out pricebook.xlsx`")
+
+
 def _root_reason(exc: BaseException) -> str:
     """The innermost cause of a workbook failure, said plainly: openpyxl wraps
     the XML parser's refusal in "please see the exception for more details"."""
@@ -258,13 +294,19 @@ def load_pricebook(path: str | os.PathLike) -> PriceBook:
     except PriceBookError:
         raise
     except XlbillingError as exc:
+        report = _what_report(name) if os.path.isfile(name) else ""
+        if report:  # a CSV or .xls report given as --pricebook
+            _refuse_other_workbook(name, [])
         raise PriceBookError(f"price book {name}: {exc}") from None
     except OSError as exc:
         raise PriceBookError(f"price book {name}: cannot be read ({exc.strerror or exc})") from None
     except Exception as exc:  # openpyxl's many exception types for a damaged file
+        if os.path.isfile(name) and _what_report(name):
+            _refuse_other_workbook(name, [])
         raise PriceBookError(f"price book {name}: cannot be opened as an .xlsx workbook ({_root_reason(exc)});"
                              " save it from Excel as 'Excel Workbook (*.xlsx)'") from None
     try:
+        _refuse_other_workbook(name, list(wb.sheetnames))
         sheets = {s: _read_sheet(wb, s, problems) for s in SHEETS}
     finally:
         wb.close()

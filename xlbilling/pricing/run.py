@@ -80,7 +80,11 @@ def run_month(report_paths: Sequence[str | os.PathLike], pricebook_path: str | o
     pb_path = Path(pricebook_path).resolve()
     for path in report_paths:
         if Path(path).resolve() == pb_path:
-            raise ReportError(f"{os.fspath(path)} is the price book, not a vendor report")
+            # Which mistake?  A report named as --pricebook (then the loader says what the file
+            # is), or the price book caught by a reports/* glob.
+            pricebook = pricebook or load_pricebook(pricebook_path)
+            raise ReportError(f"{os.fspath(path)} is given both as --pricebook and as a REPORT: leave the price"
+                              " book out of the reports (keep it outside the reports folder)")
     check_distinct_files(report_paths)
     pb = pricebook or load_pricebook(pricebook_path)
     pb = pb.with_default_basis(basis)

@@ -108,11 +108,33 @@ def _full_match(tables: list[Table]):
     return None
 
 
-def identify(path: str | Path) -> ReaderInfo:
+def _pick_sheet(file: str, tables: list[Table], sheet: str | None) -> list[Table]:
+    """The tables to read: the sheet asked for, or all of them when at most one
+    sheet holds a report.  A workbook with several report sheets is refused
+    rather than silently read from its first one."""
+    if sheet is not None:
+        chosen = [t for t in tables if t.sheet is not None and t.sheet.strip().casefold() == sheet.strip().casefold()]
+        if not chosen:
+            names = ", ".join(repr(t.sheet) for t in tables if t.sheet is not None) or "none (not a workbook)"
+            raise ReportError(f"{file}: no sheet named {sheet!r}; its sheets are {names}")
+        return chosen
+    sheets = [t for t in tables if t.sheet is not None]
+    if len(sheets) > 1:
+        holding = [t.sheet for t in sheets if _full_match([t]) is not None]
+        if len(holding) > 1:
+            names = ", ".join(repr(s) for s in holding[:8]) + (", ..." if len(holding) > 8 else "")
+            raise ReportError(f"{file}: holds {len(holding)} report sheets ({names}); xlbilling reads one report per"
+                              " file and would otherwise use only the first. Read one with `xlbilling read"
+                              f" {file} --sheet {holding[0]!r}`, or save each sheet as its own file and give"
+                              " those")
+    return tables
+
+
+def identify(path: str | Path, *, sheet: str | None = None) -> ReaderInfo:
     """Which reader would read `path`, without reading all the data."""
     data, name, _ = read_bytes(path)
     file_type, tables = load_tables(data, name)
-    reader, table, index, m, header = _choose(name, file_type, tables)
+    reader, table, index, m, header = _choose(name, file_type, _pick_sheet(name, tables, sheet))
     return ReaderInfo(name, table.file_type, reader.name, reader.vendor, reader.report_type, table.sheet,
                       index + 1, tuple("" if h is None else str(h) for h in header))
 
@@ -140,8 +162,10 @@ def _gc_paused(read):
 @_gc_paused
 def read_report(path: str | Path, *, basis: str = "uncompressed", basis_by_account: Mapping[str, str] | None = None,
                 month: dt.date | None = None, slash_dates: str | None = None,
-                accept_short_last_row: bool | None = None) -> ReadResult:
+                accept_short_last_row: bool | None = None, sheet: str | None = None) -> ReadResult:
     """Read one vendor report into exact usage records.
+
+    sheet: the workbook sheet to read (required when several sheets hold reports).
 
     basis / basis_by_account: Axcient BFF online/local storage basis (default
     and per AccountNo).  month: the billing month (x360Recover license table).
@@ -157,7 +181,7 @@ def read_report(path: str | Path, *, basis: str = "uncompressed", basis_by_accou
                              argument="slash_dates", value=slash_dates)
     data, name, sha256 = read_bytes(path)
     file_type, tables = load_tables(data, name)
-    reader, table, index, m, header = _choose(name, file_type, tables)
+    reader, table, index, m, header = _choose(name, file_type, _pick_sheet(name, tables, sheet))
     ordered = sorted(m.positions.items(), key=lambda kv: kv[1])
     positions = [p for _, p in ordered]
     table.accept_short_last_row = (accept_short_last_row_default() if accept_short_last_row is None

@@ -90,7 +90,7 @@ def test_build_figures_by_hand(sample_build):
     #   usage 60.95 + 44.33 + 0.10 = 105.38; commitment EUR 1500 -> fee 1394.62
     assert line("Wide World Importers", "pw_base_m365_seats")[0] == Decimal("60.95")
     assert line("Wide World Importers", "pw_base_vms")[0] == Decimal("44.33")
-    assert line("Wide World Importers", "pw_base_storage")[0] == Decimal("0.10")
+    assert line("Wide World Importers", "pw_base_storage:azure")[0] == Decimal("0.10")  # priced by the plain pw_base_storage row
     a, f, r = line("Wide World Importers", "minimum_commitment_fee")
     assert a == Decimal("1394.62")
     assert f.startswith("=IFERROR(COMMITMENT_FEE(SUMIFS(") and f.endswith(f",1500,K{r}),1394.62)+0")

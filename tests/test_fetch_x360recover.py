@@ -195,8 +195,9 @@ def test_vault_only_usage_reaches_cloud_gb_and_tiers_through_the_reader(x360, tm
     assert got[("26", "endpoint_server", "bundled")] == 2          # 101, 102
     assert got[("26", "endpoint_server", "cloud-only")] == 3       # 104, 107, 108
     assert got[("26", "d2c_workstation", "")] == 1                 # 105
-    problems = " ".join(result.warnings)
-    assert "client 28 (Tailspin) is inactive in x360Recover but has 1 protected system(s)" in problems
+    problems = [p for p in result.problems if p.kind == "inactive_client"]
+    assert [(p.account, p.customer) for p in problems] == [("28", "Tailspin")]
+    assert "client 28 (Tailspin) is inactive in x360Recover but has 1 protected system(s)" in problems[0].message
 
 
 def test_vault_is_read_whole_in_one_call_with_limit_and_no_offset(x360, tmp_path):
@@ -441,3 +442,14 @@ def test_redirects_are_not_followed(x360, tmp_path, capsys):
     assert _fetch(x360, tmp_path / "x.csv") == 2
     assert "redirect not followed" in capsys.readouterr().err
     assert len(x360.requests) == 1
+
+
+def test_the_test_server_answers_unknown_routes_and_non_numeric_ids_with_401_as_the_api_does(x360):
+    """The fake's own behaviour (ApiNotes.md): never 404 for these."""
+    import httpx
+
+    for path in ("/x360recover/client/abc/device", "/x360recover/organisation", "/x360recover/vault/x"):
+        answer = httpx.get(f"{x360.base}{path}", headers={"x-api-key": KEY})
+        assert (answer.status_code, answer.json()) == (401, {"code": 401, "msg": "Unauthorized"}), path
+    answer = httpx.get(f"{x360.base}/x360recover/client/99/device", headers={"x-api-key": KEY})
+    assert answer.status_code == 404 and answer.json()["type"] == "NotFoundException"   # numeric, no such client

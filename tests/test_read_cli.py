@@ -28,7 +28,7 @@ def test_csv_has_exactly_the_columns_and_exact_quantities():
     assert rows[0] == ["vendor", "account", "customer", "item", "quantity", "unit", "source"]
     by = {(r[1], r[3]): r[4] for r in rows[1:]}
     # 1288490188 bytes / 1024^3, exact (no float, no exponent, no 28-digit rounding)
-    assert by[("2b7d9e10-5c3a-4f2b-8e61-1a2b3c4d5e02", "pw_base_storage")] == "1.1999999992549419403076171875"
+    assert by[("2b7d9e10-5c3a-4f2b-8e61-1a2b3c4d5e02", "pw_base_storage:azure")] == "1.1999999992549419403076171875"
     assert by[("8f1c2a8e-4d6b-4b6e-9a51-0c1d2e3f4a01", "dr_compute_points")] == "7.5"  # 27000 / 3600
     assert "rows read" not in out and "11 data rows read" in err
     assert "skipped 1: pw_base_m365_mailboxes" in err

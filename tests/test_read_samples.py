@@ -205,15 +205,16 @@ def test_x360_licenses_in_another_month():
 NWD, WWI, MSP = ("8f1c2a8e-4d6b-4b6e-9a51-0c1d2e3f4a01", "2b7d9e10-5c3a-4f2b-8e61-1a2b3c4d5e02",
                  "c0ffee00-1111-4222-8333-944455556603")
 ACRONIS = {
-    (NWD, "pw_base_storage", ""): Decimal(600),            # (500 + 100) x 1024^3 bytes over two infras
+    # storage is keyed by backend (item:infra.backend_type), as Acronis' WHMCS module keys name_<backend>
+    (NWD, "pw_base_storage:azure", ""): Decimal(600),      # (500 + 100) x 1024^3 bytes over two azure infras
     (NWD, "pw_base_workstations", ""): Decimal(12),        # customer: total 12 (production 10 + trial 2)
     (NWD, "pw_base_servers", ""): Decimal(3),
     (NWD, "dr_compute_points", ""): Decimal("7.5"),        # delta 27000 s / 3600 (absolute ignored)
     (WWI, "pw_base_vms", ""): Decimal(4),
     (WWI, "pw_base_m365_seats", ""): Decimal(55),
     # 1288490188 / 1073741824 exactly (2^30 divides 10^30: a terminating decimal)
-    (WWI, "pw_base_storage", ""): Decimal("1.1999999992549419403076171875"),
-    (MSP, "pw_base_storage", ""): Decimal(200),            # partner: production 200 GiB, not total 300
+    (WWI, "pw_base_storage:azure", ""): Decimal("1.1999999992549419403076171875"),
+    (MSP, "pw_base_storage:azure", ""): Decimal(200),      # partner: production 200 GiB, not total 300
 }
 
 
@@ -224,14 +225,19 @@ def test_acronis_csv_v2_0(path):
     assert (r.vendor, r.report_type) == ("acronis", "usage-csv_v2_0")
     assert keyed(r) == ACRONIS
     units = {x.item: x.unit for x in r.records}
-    assert units == {"pw_base_storage": "GB", "pw_base_workstations": "workstation", "pw_base_servers": "server",
+    assert units == {"pw_base_storage:azure": "GB", "pw_base_workstations": "workstation", "pw_base_servers": "server",
                      "dr_compute_points": "point", "pw_base_vms": "vm", "pw_base_m365_seats": "seat"}
     reasons = sorted(s.reason for s in r.skipped)
     assert any("pw_base_m365_mailboxes" in x for x in reasons)   # feature switch, not seats
     assert any("zero quantity" in x for x in reasons)            # WWI local_storage 0
-    rec = next(x for x in r.records if x.account == NWD and x.item == "pw_base_storage")
+    rec = next(x for x in r.records if x.account == NWD and x.item == "pw_base_storage:azure")
     assert rec.source.rows == (2, 3) and rec.customer == "Northwind Dental"
     assert rec.details["tenant_kind"] == "customer"
+    assert (rec.details["backend_type"], rec.details["offering_item"]) == ("azure", "pw_base_storage")
+    assert rec.details["infra_owner_id"] == MSP
+    # trial-free figure for the price book's trial setting: workstations total 12, production 10
+    seats = next(x for x in r.records if x.account == NWD and x.item == "pw_base_workstations")
+    assert seats.details["production_quantity"] == "10"
     partner = next(x for x in r.records if x.account == MSP)
     assert partner.details["usage_field"] == "usage.absolute.production"
 
@@ -346,7 +352,7 @@ def test_acronis_from_a_workbook_with_title_rows(tmp_path):
     r = read_report(p)
     assert keyed(r) == ACRONIS
     # header on row 3, first data row 4: (2, 3) in the CSV becomes (4, 5)
-    assert next(x for x in r.records if x.account == NWD and x.item == "pw_base_storage").source.rows == (4, 5)
+    assert next(x for x in r.records if x.account == NWD and x.item == "pw_base_storage:azure").source.rows == (4, 5)
 
 
 def test_acronis_decimal_cells_are_summed_exactly(tmp_path):
@@ -356,11 +362,11 @@ def test_acronis_decimal_cells_are_summed_exactly(tmp_path):
     p.write_text(head + "pw_base_m365_seats,t1,customer,0,1.1,0,0\r\n"
                         "pw_base_m365_seats,t1,customer,0,2.2,0,0\r\n"
                         "pw_base_m365_seats,t1,customer,0,\"1,000\",0,0\r\n"
-                        "compute_points,t1,customer,0,0,0,1\r\n", encoding="utf-8")
+                        "compute_points,t1,customer,0,0,0,1000\r\n", encoding="utf-8")
     r = read_report(p)
     assert q(r, "t1", "pw_base_m365_seats") == Decimal("1003.3")   # 1.1 + 2.2 + 1000, not 3.3000000000000003
-    # 1 second / 3600 = 0.000277...: not a terminating decimal, kept at 28 significant digits
-    assert q(r, "t1", "compute_points") == Decimal(1) / Decimal(3600)
+    # 1000 seconds / 3600 = 0.2777...: rounded to 2 decimals as Acronis documents points
+    assert q(r, "t1", "compute_points") == Decimal("0.28")
 
 
 def test_x360_devices_without_on_appliance_use_local_usage(tmp_path):

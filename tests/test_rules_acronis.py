@@ -161,6 +161,9 @@ def test_bytes_to_gb(quantity_bytes, expected_gb):
 
 def test_quantity_helpers():
     assert acronis.seconds_to_points(5400) == Decimal("1.5")       # 5400 s / 3600
+    assert acronis.seconds_to_points(1000) == Decimal("0.28")      # 1000 / 3600 = 0.2777... -> 0.28
+    assert acronis.seconds_to_points(18) == Decimal("0.01")        # 18 / 3600 = 0.005 -> half up 0.01
+    assert acronis.seconds_to_points(17) == Decimal("0.00")        # 0.00472... -> 0.00
     assert acronis.billed_usage_field("customer") == "total"
     assert acronis.billed_usage_field("Partner") == "production"
     assert acronis.billed_usage_field(None) == "total"

@@ -18,6 +18,9 @@ KINDS: dict[str, str] = {
     "blank_tenant_kind": "rows without a tenant kind were billed as customer tenants",
     "reader_warning": "something in a report worth a look (formula text kept as text, repeated columns, blanks)",
     "deleted_with_usage": "a deleted or expired account still carries usage (not billed)",
+    "inactive_client": "an x360Recover client the vendor marks inactive or parked still has protected systems",
+    "repeated_infra_row": "one Acronis tenant + item + infrastructure on several report rows; the rows were added up",
+    "partner_storage": "Acronis storage on infrastructure the partner owns: the partner's own, never invoiced",
     # from pricing
     "duplicate_report": "a report given twice was left out",
     "unmapped_account": "an account with usage has no customer in the price book",

@@ -108,8 +108,9 @@ def _vaults(api: "_Api", devices: dict[str, tuple[object, dict]]) -> list[dict]:
     listed = {_key(_id(v, "vault")) for v in vaults}
     for did, (_cid, d) in devices.items():
         for short in d.get("vaults") or []:
-            vid = _key(short.get("id", short.get("id_"))) if isinstance(short, dict) else _key(short)
-            if vid not in listed:
+            raw = short.get("id", short.get("id_")) if isinstance(short, dict) else short
+            vid = None if raw is None else _key(raw)
+            if vid is not None and vid not in listed:
                 raise FetchError(f"x360Recover /vault returned {len(vaults)} vaults but device {did} is on vault "
                                  f"{vid}, which the listing lacks: the listing looks incomplete (cut by the "
                                  f"server?); nothing was written. Try again, or a larger --vault-limit")

@@ -29,6 +29,8 @@ class Settings:
     pool_overage_cost_per_gb: Decimal | None = None
     x360_endpoints_from: str = "auto"
     acronis_distributor_discount: Decimal | None = None   # None: not given (cost unknown unless stated)
+    acronis_bill_customer_trial: bool = True      # Settings: as Acronis counts customer usage (total)
+    x360_bytes_per_gb: Decimal = Decimal(10) ** 9  # Settings: Axcient states no unit (docs/readers.md)
     invoice_prefix: str = "INV-"
     # Month control (xlbilling/numbering.py, xlbilling/ledger/, xlbilling/review.py)
     invoice_number_format: str = "{prefix}{n:05d}"

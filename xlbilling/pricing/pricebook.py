@@ -212,6 +212,8 @@ def _settings(rows, problems: _Problems) -> Settings:
         pool_overage_cost_per_gb=num("Pool overage cost per GB"),
         x360_endpoints_from=choice("x360Recover endpoints billed from", ENDPOINT_SOURCES),
         acronis_distributor_discount=num("Acronis distributor discount", maximum=Decimal(1)),
+        acronis_bill_customer_trial=choice("Acronis bill customer trial usage", ("yes", "no")) == "yes",
+        x360_bytes_per_gb=_bytes_per_gb(problems, *get("x360Recover bytes per GB")),
         invoice_prefix=_text(get("Invoice number prefix")[1]),
         **_month_control_settings(get, num, problems),
         payment_terms_days=int(terms or 30),
@@ -282,6 +284,24 @@ def _formulas_without_values(path: str, problems: _Problems) -> None:
         problems.items.append(f"sheet {sheet!r}, cell {ref}: a formula (={formula[:60]}) without a saved result,"
                               " read as blank; open and save the price book in Excel or LibreOffice so the result"
                               " is stored, or type the value")
+
+
+X360_GB_SIZES = (Decimal(10) ** 9, Decimal(2) ** 30)
+
+
+def _bytes_per_gb(problems: _Problems, row: int, value: object) -> Decimal:
+    """x360Recover's GB: 10^9 (default) or 2^30 bytes - Axcient states neither
+    (docs/readers.md), so only these two readings are accepted."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return X360_GB_SIZES[0]
+    try:
+        d = D(value, what="x360Recover bytes per GB")
+    except XlbillingError:
+        d = None
+    if d not in X360_GB_SIZES:
+        problems.add("Settings", row, "Value", value, "1000000000 (10^9) or 1073741824 (2^30)")
+        return X360_GB_SIZES[0]
+    return d
 
 
 def load_pricebook(path: str | os.PathLike) -> PriceBook:

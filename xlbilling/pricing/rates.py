@@ -17,8 +17,11 @@ def _best_rate(pricebook: PriceBook, vendor: str, item: str, tier: str, customer
     > "*", exact tier > blank tier."""
     best: tuple[Score, Rate] | None = None
     cust = customer.casefold()
+    # An item keyed by a variant, e.g. Acronis storage per backend "pw_base_storage:azure",
+    # falls back to the plain item's row ("pw_base_storage"), then to "*".
+    plain = item.split(":", 1)[0] if ":" in item else None
     for rate in pricebook.rates:
-        if rate.vendor != vendor or rate.item not in (item, ANY):
+        if rate.vendor != vendor or rate.item not in (item, ANY, plain):
             continue
         if rate.tier and rate.tier != tier:
             continue
@@ -26,7 +29,8 @@ def _best_rate(pricebook: PriceBook, vendor: str, item: str, tier: str, customer
             continue
         if not wanted(rate):
             continue
-        score = (1 if rate.customer else 0, 1 if rate.item == item else 0, 1 if rate.tier else 0)
+        score = (1 if rate.customer else 0, 2 if rate.item == item else (1 if rate.item == plain else 0),
+                 1 if rate.tier else 0)
         if best is None or score > best[0]:
             best = (score, rate)
     return best

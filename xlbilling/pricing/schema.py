@@ -35,6 +35,12 @@ SETTINGS: tuple[tuple[str, object, tuple[str, ...] | None, str], ...] = (
     ("Acronis distributor discount", None, None,
      "Distributor discount (0.2 = 20%) used where a Rates row gives none: the vendor cost of an Acronis line is"
      " sell x (1 - discount). Blank: the cost is unknown unless the Rates row gives a Vendor cost per unit."),
+    ("Acronis bill customer trial usage", "yes", ("yes", "no"),
+     "yes: a customer tenant's Acronis usage is billed as the report's total (production + trial), as Acronis"
+     " counts it; no: only its production usage is billed (trial usage left out)."),
+    ("x360Recover bytes per GB", 1000000000, None,
+     "Bytes in one x360Recover GB for cloud_gb. Axcient does not state the unit: 1000000000 (10^9) by default;"
+     " 1073741824 (2^30) if your Axcient invoices use binary GB."),
     ("Invoice number prefix", "INV-", None, "The {prefix} of the invoice number format."),
     ("Invoice number format", "{prefix}{n:05d}", None,
      "Invoice numbers: {n} is one sequence continuing across months; also {prefix}, {year}, {month};"

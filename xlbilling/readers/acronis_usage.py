@@ -1,6 +1,7 @@
 """Acronis Cyber Protect Cloud usage report `csv_v2_0` (FORMATS.md, seeds/004),
-plain or .csv.gz: one record per tenant and offering item, rows summed across
-infras, in GB (1024^3 bytes), points (seconds / 3600) or the item's own unit."""
+plain or .csv.gz: one record per tenant and offering item (storage: per item and
+backend, as Acronis' WHMCS module keys it), rows summed across infras, in GB
+(1024^3 bytes), points (seconds / 3600, 2 decimals) or the item's own unit."""
 from __future__ import annotations
 
 import decimal
@@ -36,6 +37,7 @@ def item_kind(item: str) -> tuple[str, str]:
     return "absolute", "unit"
 
 
+INFRA = ("infra.backend_type", "infra.id", "infra.owner_id")
 USAGE = ("usage.absolute.production", "usage.absolute.total", "usage.delta.production", "usage.delta.total")
 
 
@@ -65,9 +67,9 @@ class AcronisUsageReader(Reader):
         Col("edition", required=False),
     )
     numeric_cols = USAGE
-    # Half of a csv_v2_0 file's 18 columns is all read() needs: a million-row file
+    # 12 of a csv_v2_0 file's 18 columns are all read() needs (infra.* for backends and owners): a million-row file
     # loads those only (the import sheet loads the rest when it is written).
-    read_cols = ("name", "tenant.id", "tenant.kind", "tenant.name", "edition") + USAGE
+    read_cols = ("name", "tenant.id", "tenant.kind", "tenant.name", "edition") + INFRA + USAGE
 
     def read(self, ctx: Context) -> ReaderOutput:
         import numpy as np
@@ -84,7 +86,8 @@ class AcronisUsageReader(Reader):
         kinds = [k.casefold() for k in kinds]
         edition_codes, edition_values = (_editions(ctx) if ctx.has("edition") else (None, [DEFAULT_EDITION]))
         edition_values = edition_values or [DEFAULT_EDITION]
-        ctx.drop("tenant.id", "name", "tenant.kind", "edition")  # codes from here on
+        infra = _Infra(ctx, n, tenants)
+        ctx.drop("tenant.id", "name", "tenant.kind", "edition", *INFRA)  # codes from here on
         for code, values, col, what in ((tenant_codes, tenants, "tenant.id", "a tenant id"),
                                         (item_codes, items, "name", "an offering item name")):
             blank = np.array([not v for v in values], dtype=bool)
@@ -106,6 +109,13 @@ class AcronisUsageReader(Reader):
         switch_row = np.isin(item_codes, switch_items) if switch_items else np.zeros(n, dtype=bool)
         keep = ~(blank_id | switch_row)
         whole, parsed = _usage_values(ctx, keep, chosen, rows)
+        # Customer tenants bill `total` (production + trial); their production figure is
+        # kept beside it for the price book's "Acronis bill customer trial usage" setting.
+        customer_kinds = np.array([rules.billed_usage_field(k) == "total" for k in kinds] or [False], dtype=bool)
+        customer_keep = keep & customer_kinds[kind_codes] if n else keep
+        prod_col = np.array([[USAGE.index(f"usage.{item_kind(i)[0]}.production")] for i in items] or [[0]],
+                            dtype=np.int8)[item_codes, 0] if n else chosen
+        prod_whole, prod_parsed = _usage_values(ctx, customer_keep, prod_col, rows)
         ctx.drop(*USAGE)
         if c.problems:
             return out
@@ -115,21 +125,21 @@ class AcronisUsageReader(Reader):
                                           f"{items[item_codes[first]]} is a feature switch, not a seat count:"
                                           " not billed", {}))
         kept = np.flatnonzero(keep)
-        groups = _groups(rows, kept, tenant_codes, item_codes, whole, parsed)
+        metric_codes, metrics = infra.metrics(item_codes, items)
+        if infra.has_ids:
+            _warn_repeats(ctx, out, rows, kept, tenant_codes, item_codes, infra, tenants, items)
+        groups = _groups(rows, kept, tenant_codes, metric_codes, whole, parsed)
         # The customer label is the first row's tenant.name: read at those rows only.
         labels = _texts_at(ctx, "tenant.name", [g[1] for g in groups]) if ctx.has("tenant.name") else None
         ctx.drop("tenant.name")
-        for n_group, (g_rows, first, raw) in enumerate(groups):
+        trial = _trial(rows, kept, customer_keep, tenant_codes, metric_codes, whole, parsed, prod_whole, prod_parsed)
+        infra_details = infra.group_details(kept, tenant_codes, metric_codes, metrics)
+        for n_group, ((g_rows, first, raw), extra) in enumerate(zip(groups, infra_details)):
+            prod = raw - trial.get((int(tenant_codes[first]), int(metric_codes[first])), 0)
             tenant, item, k = tenants[tenant_codes[first]], items[item_codes[first]], int(kind_codes[first])
             label = (labels[n_group] if labels is not None else "") or tenant
             measure, unit = item_kind(item)
-            if unit == "point":
-                quantity = rules.seconds_to_points(raw)       # FORMATS.md: seconds / 3600
-            elif unit == "GB":
-                with decimal.localcontext(EXACT_CONTEXT):
-                    quantity = rules.bytes_to_gb(raw)         # seeds/004: GB = 1024^3 bytes
-            else:
-                quantity = raw
+            quantity = _convert(raw, unit)
             if quantity == 0:
                 # seeds/004: zero-quantity records are not shown and not billed.
                 out.skipped.append(SkippedRow(ctx.source(g_rows), tenant, label, "zero quantity: not billed", {}))
@@ -139,15 +149,164 @@ class AcronisUsageReader(Reader):
             else:
                 mine = edition_codes[_rows_at(rows, g_rows)]
                 edition = ";".join(edition_values[e] for e in dict.fromkeys(mine.tolist()))
-            details = {"tenant_kind": kinds[k], "edition": edition,
-                       "usage_field": USAGE[column_of[(int(item_codes[first]), k)]],
+            column = USAGE[column_of[(int(item_codes[first]), k)]]
+            details = {"tenant_kind": kinds[k], "edition": edition, "usage_field": column,
                        "raw_quantity": format(raw, "f"),
-                       "raw_unit": "bytes" if unit == "GB" else ("seconds" if unit == "point" else unit)}
-            out.records.append(UsageRecord(VENDOR, tenant, label, item, quantity, unit, ctx.source(g_rows),
-                                           details=details))
+                       "raw_unit": "bytes" if unit == "GB" else ("seconds" if unit == "point" else unit),
+                       "offering_item": item, **extra}
+            if column.endswith(".total"):   # without trial usage
+                details["production_quantity"] = format(quantity if prod == raw else _convert(prod, unit), "f")
+            out.records.append(UsageRecord(VENDOR, tenant, label, metrics[metric_codes[first]], quantity, unit,
+                                           ctx.source(g_rows), details=details))
+        partner = sum(1 for r in out.records if r.details.get("partner_storage") == "1")
+        if partner:
+            out.problem("partner_storage", f"{partner} storage record(s) on partner-owned infrastructure became "
+                        f"*_child_storages items (partner storage, as Acronis' own billing integration does): "
+                        f"kept for the partner's own review, not customer storage")
         if any(not k for k in kinds):
             out.problem("blank_tenant_kind", "some rows have a blank tenant.kind: billed on usage.*.total (customer tenant)")
         return out
+
+
+def _trial(rows, kept, customer_keep, tenant_codes, metric_codes, whole, parsed, prod_whole, prod_parsed) -> dict:
+    """{(tenant code, metric code): trial usage summed} for customer records that
+    have any (total - production), from the few rows where the two differ."""
+    import numpy as np
+
+    diff = whole - prod_whole
+    odd = {i for i in set(parsed) | set(prod_parsed) if customer_keep[i]}
+    diff_parsed = {i: Decimal(parsed.get(i, int(whole[i]))) - Decimal(prod_parsed.get(i, int(prod_whole[i])))
+                   for i in odd}
+    mask = np.zeros(len(rows), dtype=bool)
+    mask[kept] = True
+    mask &= customer_keep & (diff != 0)
+    if odd:
+        mask[list(odd)] = True
+    at = np.flatnonzero(mask)
+    if not len(at):
+        return {}
+    whole_diff = np.where(mask, diff, 0)
+    for i in odd:
+        whole_diff[i] = 0
+    return {(int(tenant_codes[first]), int(metric_codes[first])): t
+            for _, first, t in _groups(rows, at, tenant_codes, metric_codes, whole_diff, diff_parsed)}
+
+
+def _convert(raw: Decimal, unit: str) -> Decimal:
+    if unit == "point":
+        return rules.seconds_to_points(raw)       # Acronis: seconds / 3600, rounded to 2 decimals
+    if unit == "GB":
+        with decimal.localcontext(EXACT_CONTEXT):
+            return rules.bytes_to_gb(raw)         # seeds/004: GB = 1024^3 bytes
+    return raw
+
+
+# Acronis' WHMCS billing module (acronis/acronis-cyber-cloud-whmcs, MetricsFetcher.php,
+# childStorageMapping): storage of these items on an infrastructure the platform does
+# not own is the partner's storage item, not the customer's.
+CHILD_STORAGES = {"pg_storage": "pg_child_storages", "pw_storage": "pg_child_storages",
+                  "pw_dr_storage": "pw_dr_child_storages", "fc_storage": "fc_child_storages"}
+CHILD_ITEMS = frozenset(CHILD_STORAGES.values())
+
+
+class _Infra:
+    """The infra columns as codes: backend, infra id, owner, and which infras
+    are partner-owned.
+
+    Decision (docs/readers.md): the report does not say whether the platform owns
+    an infra (the WHMCS module asks the Cloud API for `platform_owned`); an infra
+    whose `infra.owner_id` is a tenant of this same report belongs to the
+    partner's own tree, so it is not the platform's."""
+
+    def __init__(self, ctx: Context, n: int, tenants: list[str]):
+        import numpy as np
+
+        def codes(name):
+            return _codes(ctx, name) if ctx.has(name) else (np.zeros(n, dtype=np.int32), [""])
+
+        self.has_ids = ctx.has("infra.id")
+        self.backend_codes, self.backends = codes("infra.backend_type")
+        self.id_codes, self.ids = codes("infra.id")
+        self.owner_codes, self.owners = codes("infra.owner_id")
+        in_report = set(tenants)
+        owner_inside = np.array([bool(o) and o in in_report for o in self.owners] or [False], dtype=bool)
+        has_id = np.array([bool(i) for i in self.ids] or [False], dtype=bool)
+        self.partner = owner_inside[self.owner_codes] & has_id[self.id_codes] if n else np.zeros(0, dtype=bool)
+
+    def metrics(self, item_codes, items: list[str]):
+        """(code per row, key per code): storage keyed `item:backend` as the module
+        keys `name_<infra.backend_type>`; the four mapped storage items on
+        partner-owned infra renamed to their *_child_storages item."""
+        import numpy as np
+        import pandas as pd
+
+        if not len(item_codes):
+            return item_codes, []
+        storage = np.array([item_kind(i)[1] == "GB" for i in items], dtype=bool)[item_codes]
+        child = np.array([i in CHILD_STORAGES for i in items], dtype=bool)[item_codes] & self.partner
+        backend = np.where(storage, self.backend_codes.astype(np.int64), -1)
+        key = (item_codes.astype(np.int64) * (len(self.backends) + 1) + backend + 1) * 2 + child
+        codes, uniques = pd.factorize(key)
+        names = []
+        for u in uniques.tolist():
+            is_child, rest = u % 2, u // 2
+            item, b = divmod(rest, len(self.backends) + 1)
+            base = CHILD_STORAGES[items[item]] if is_child else items[item]
+            names.append(f"{base}:{self.backends[b - 1]}" if b and self.backends[b - 1] else base)
+        return codes, names
+
+    def group_details(self, kept, tenant_codes, metric_codes, metrics: list[str]) -> list[dict[str, str]]:
+        """Per record (numbered as `_groups` numbers them: by first kept row), its
+        backends, infra owners and whether it is partner storage - from the
+        distinct (record, code) pairs, not row by row."""
+        import numpy as np
+        import pandas as pd
+
+        if not len(kept):
+            return []
+        key = tenant_codes[kept].astype(np.int64) * (int(metric_codes.max()) + 1) + metric_codes[kept]
+        group, _ = pd.factorize(key)
+        n_groups = int(group.max()) + 1
+        first_at = np.full(n_groups, -1, dtype=np.int64)
+        first_at[group[::-1]] = kept[::-1]               # each group's first kept row
+        out = [{} for _ in range(n_groups)]
+        for field, codes, values in (("backend_type", self.backend_codes, self.backends),
+                                     ("infra_owner_id", self.owner_codes, self.owners)):
+            pairs = np.unique(group.astype(np.int64) * (len(values) + 1) + codes[kept])
+            for g, code in zip((pairs // (len(values) + 1)).tolist(), (pairs % (len(values) + 1)).tolist()):
+                if values[code]:
+                    have = out[g].get(field)
+                    out[g][field] = values[code] if have is None else f"{have};{values[code]}"
+        for g, row in enumerate(first_at.tolist()):
+            if metrics[metric_codes[row]].split(":")[0] in CHILD_ITEMS:
+                out[g]["partner_storage"] = "1"   # on partner-owned infra: the partner's, not the customer's
+        return out
+
+
+def _warn_repeats(ctx: Context, out: ReaderOutput, rows, kept, tenant_codes, item_codes, infra: _Infra,
+                  tenants, items) -> None:
+    """The same tenant + item + infra on several rows: summed (Acronis' WHMCS
+    module keeps the last one; summing loses nothing), with a typed problem."""
+    import numpy as np
+    import pandas as pd
+
+    if not len(kept):
+        return
+    key = ((tenant_codes[kept].astype(np.int64) * (len(items) + 1) + item_codes[kept]) * (len(infra.ids) + 1)
+           + infra.id_codes[kept])
+    group, _ = pd.factorize(key)
+    counts = np.bincount(group)
+    repeated = np.flatnonzero(counts > 1)
+    if not len(repeated):
+        return
+    first_group = int(repeated[0])
+    at = kept[group == first_group]
+    rs = rows[at].tolist()
+    t, i, infra_id = tenants[tenant_codes[at[0]]], items[item_codes[at[0]]], infra.ids[infra.id_codes[at[0]]]
+    out.problem("repeated_infra_row", f"{len(repeated)} tenant + item + infra combination(s) appear on several "
+                f"rows and were summed (first: tenant {t}, {i}, infra {infra_id or '(blank)'}, rows "
+                f"{', '.join(map(str, rs[:5]))}); check the report is not a concatenation",
+                account=t, source=str(ctx.source(rs)))
 
 
 def _codes(ctx: Context, name: str, blank: str = ""):

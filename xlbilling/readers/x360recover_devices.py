@@ -147,7 +147,7 @@ class X360DevicesReader(Reader):
         if d2c_devices:
             out.problem("d2c_devices", f"{d2c_devices} Direct-to-Cloud (d2c) device(s) counted as d2c_server/"
                                 "d2c_workstation, outside endpoint licensing and cloud_gb")
-        out.warnings.extend(self._client_states(ctx, customers))
+        self._client_states(ctx, customers, out)
         if assumed_appliance:
             out.problem("assumed_tier", "no on_appliance or local_usage column: non-d2c devices on a cloud vault are taken"
                                 " as on an appliance (bundled); cloud-only systems cannot be told apart")
@@ -156,21 +156,23 @@ class X360DevicesReader(Reader):
                                 " cloud-only (no copy on an appliance), the others as on an appliance")
         return out
 
-    def _client_states(self, ctx: Context, customers: dict[str, str]) -> list[str]:
+    def _client_states(self, ctx: Context, customers: dict[str, str], out: ReaderOutput) -> None:
         """Inactive and parked clients (the API's `active`, `health_status`)
         are billed as the table says, and listed for review: a client the
         vendor marks inactive may be one the partner forgot to stop billing."""
         if not (ctx.has("client_active") or ctx.has("client_health_status")):
-            return []
+            return
         active, health, clients = ctx.col("client_active"), ctx.col("client_health_status"), ctx.col("client_id")
         found: dict[tuple[str, str], list[int]] = {}
         for i, row in enumerate(ctx.row_numbers):
             state = rules.client_state(cell_text(active[i]), cell_text(health[i]))
             if state:
                 found.setdefault((cell_text(clients[i]), state), []).append(row)
-        return [f"client {client} ({customers.get(client, client)}) is {state} in x360Recover but has "
-                f"{len(rows)} protected system(s) in this table (rows {', '.join(map(str, rows[:5]))}): review "
-                f"before billing" for (client, state), rows in found.items()]
+        for (client, state), rows in found.items():
+            out.problem("inactive_client", f"client {client} ({customers.get(client, client)}) is {state} in "
+                        f"x360Recover but has {len(rows)} protected system(s) in this table (rows "
+                        f"{', '.join(map(str, rows[:5]))}): review before billing",
+                        account=client, customer=customers.get(client, client), source=str(ctx.source(rows)))
 
     def _tier(self, ctx: Context, i: int, row: int, d2c: bool, cols) -> str | None:
         if ctx.has("tier") and cell_text(cols["tier"][i]):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Sequence
 
 from xlbilling.core.money import D, normalise_currency, round_money, to_date
@@ -197,9 +197,15 @@ def bytes_to_gb(quantity_bytes: object) -> Decimal:
     return D(quantity_bytes, what="bytes") / BYTES_PER_GB
 
 
+POINT_DECIMALS = Decimal("0.01")
+
+
 def seconds_to_points(seconds: object) -> Decimal:
-    """FORMATS.md: compute points come as seconds in usage.delta; points = s / 3600."""
-    return D(seconds, what="seconds") / SECONDS_PER_POINT
+    """FORMATS.md: compute points come as seconds in usage.delta; points =
+    s / 3600, rounded to 2 decimals as Acronis documents them (half up, i.e.
+    away from zero for these non-negative figures).  Rounded once, on the
+    tenant's summed seconds."""
+    return (D(seconds, what="seconds") / SECONDS_PER_POINT).quantize(POINT_DECIMALS, rounding=ROUND_HALF_UP)
 
 
 def billed_usage_field(tenant_kind: object) -> str:

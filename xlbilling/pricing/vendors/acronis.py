@@ -6,9 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from decimal import Decimal
+
+from xlbilling.core.records import UsageRecord
 from xlbilling.core.rules import acronis as acronis_rules
 from xlbilling.core.rules import x360recover as x360_rules
-from xlbilling.pricing.charges import MappedUsage, UnitResult, group_records, overlapping_reports, price_groups
+from xlbilling.core.rules.result import fmt
+from xlbilling.pricing.charges import (MappedRecord, MappedUsage, UnitResult, group_records, overlapping_reports,
+                                       plain_quantity, price_groups)
 from xlbilling.pricing.model import PriceBook
 
 VENDOR = "acronis"
@@ -20,10 +25,41 @@ def price(usage: MappedUsage, pricebook: PriceBook, month: dt.date) -> UnitResul
     out = UnitResult()
     _cancel_window_accounts(pricebook, month, out)
     overlapping_reports(usage, out)
+    billable = [m for m in usage.records if not _partner_storage(m, out)]
+    quantity_of = plain_quantity if pricebook.settings.acronis_bill_customer_trial else _without_trial
+    # Storage items carry their backend ("pw_base_storage:azure"): the Rates row of that
+    # key prices it, else the plain item's row (pricing/rates.py).
     # Settings "Acronis distributor discount" (seeds/001) when no Rates row gives one
-    price_groups(pricebook, group_records(usage.records), out, LABELS,
+    price_groups(pricebook, group_records(billable, quantity_of), out, LABELS,
                  default_discount=pricebook.settings.acronis_distributor_discount)
     return out
+
+
+def _partner_storage(m: MappedRecord, out: UnitResult) -> bool:
+    """Storage on partner-owned infrastructure (the reader's *_child_storages
+    items, as Acronis' WHMCS module names them) is the partner's own storage:
+    never on a customer invoice, listed for the partner's review."""
+    rec = m.record
+    if rec.details.get("partner_storage") != "1":
+        return False
+    out.problem("partner_storage",
+                f"{fmt(rec.quantity)} {rec.unit} of {rec.item} for tenant {rec.account} ({rec.customer}) is on "
+                f"infrastructure the partner owns (infra owner {rec.details.get('infra_owner_id', '?')}): the "
+                f"partner's own storage, not billed to {m.customer!r}; review it against your own costs",
+                vendor=rec.vendor, account=rec.account, customer=m.customer, source=str(rec.source))
+    return True
+
+
+def _without_trial(rec: UsageRecord, customer: str) -> tuple[Decimal, str]:
+    """Settings 'Acronis bill customer trial usage' = no: a customer tenant's
+    production usage only (the reader keeps it beside the total)."""
+    prod = rec.details.get("production_quantity")
+    if prod is None:
+        return plain_quantity(rec, customer)
+    qty = Decimal(prod)
+    trial = rec.quantity - qty
+    note = f" (total {fmt(rec.quantity)} less trial {fmt(trial)})" if trial else ""
+    return qty, f"{rec.account}: {fmt(qty)} {rec.unit} production{note}"
 
 
 def _cancel_window_accounts(pricebook: PriceBook, month: dt.date, out: UnitResult) -> None:

@@ -186,10 +186,21 @@ def _choose_sources(m: _Month, usage: MappedUsage, sheet_licenses: Sequence[Lice
     m.use_licenses = chosen in ("auto", "licenses")
 
 
+def _cloud_gb(rec, bytes_per_gb: Decimal):
+    """cloud_gb in the price book's GB (Settings 'x360Recover bytes per GB';
+    Axcient states no unit): re-divided from the bytes the reader kept."""
+    raw = rec.details.get("cloud_usage_bytes")
+    if raw is None or Decimal(rec.details.get("bytes_per_gb", bytes_per_gb)) == bytes_per_gb:
+        return rec
+    return replace(rec, quantity=Decimal(raw) / bytes_per_gb,
+                   details={**rec.details, "bytes_per_gb": str(bytes_per_gb)})
+
+
 def _sort_record(m: _Month, mr: MappedRecord) -> None:
     rec, customer = mr.record, mr.customer
     keys = _keys(rec.account, rec.customer)
     if rec.item == "cloud_gb":
+        rec = _cloud_gb(rec, m.pricebook.settings.x360_bytes_per_gb)
         # seeds/002: storage-licensed systems have unlimited cloud storage: no pool allowance, no overage
         if m.cover.any(customer, keys):
             m.outside_pool[customer] += rec.quantity

@@ -142,6 +142,14 @@ def test_xlsx_with_a_cell_at_xfd1048576_is_refused_before_calamine(tmp_path):
         read_report(path)
 
 
+@pytest.mark.parametrize("cell", ['<row r="99999"><c r="ZZ99999"><v>1</v></c></row>',      # 99,999 x 702 cells
+                                  '<row r="2"><c r="A5000000"><v>1</v></c></row>'])       # a row ref beyond Excel's
+def test_xlsx_sparse_far_cells_are_refused(tmp_path, cell):
+    path = _xlsx_with_sheet_xml(tmp_path, cell)
+    with pytest.raises(LimitError, match=r"report.xlsx: worksheet sheet1.xml: (the used area|cells reach)"):
+        read_report(path)
+
+
 def test_xlsx_zip_bomb_refused_from_declared_sizes(tmp_path):
     path = _xlsx_with_sheet_xml(tmp_path, "")
     with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as z:

@@ -157,3 +157,23 @@ def test_side_by_side_with_the_modules_logic_per_tenant_item_and_backend(tmp_pat
     # non-storage: the module's per-backend metrics added up = xlbilling's one record
     assert ours[(T1, "compute_points")] == module[(T1, "compute_points_acronis")] + module[(T1, "compute_points_azure")]
     assert ours[(T1, "pw_workstations")] == module[(T1, "pw_workstations_acronis")]
+
+
+def test_the_two_new_settings_are_read_from_the_price_book(tmp_path):
+    import pytest
+
+    from xlbilling.errors import PriceBookError
+    from xlbilling.pricing.pricebook import load_pricebook
+    from xlbilling.pricing.pricebook_template import write_pricebook
+
+    path = tmp_path / "pb.xlsx"
+    write_pricebook(path)
+    pb = load_pricebook(path)
+    assert (pb.settings.acronis_bill_customer_trial, pb.settings.x360_bytes_per_gb) == (True, Decimal(10) ** 9)
+    write_pricebook(path := tmp_path / "pb2.xlsx",
+                    settings={"Acronis bill customer trial usage": "no", "x360Recover bytes per GB": 1073741824})
+    pb = load_pricebook(path)
+    assert (pb.settings.acronis_bill_customer_trial, pb.settings.x360_bytes_per_gb) == (False, Decimal(2) ** 30)
+    write_pricebook(path := tmp_path / "pb3.xlsx", settings={"x360Recover bytes per GB": 1000})
+    with pytest.raises(PriceBookError, match=r"found 1000, expected 1000000000 \(10\^9\) or 1073741824 \(2\^30\)"):
+        load_pricebook(path)

@@ -96,6 +96,7 @@ class Group:
     parts: list[str] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
     accounts: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)     # records that bill nothing, and why
 
 
 QuantityOf = Callable[[UsageRecord, str], tuple[Decimal, str]]
@@ -109,13 +110,15 @@ def plain_quantity(rec: UsageRecord, customer: str) -> tuple[Decimal, str]:
 def group_records(records: Sequence[MappedRecord], quantity_of: QuantityOf = plain_quantity) -> list[Group]:
     """Sum records per (customer, item, tier, unit, stated price); zero quantities drop out."""
     groups: dict[tuple, Group] = {}
+    unbilled: dict[tuple, list[str]] = {}
     for m in records:
         rec = m.record
         qty, part = quantity_of(rec, m.customer)
-        if qty == 0:
-            continue
         sell_unit = rec.vendor_amount / rec.quantity if rec.vendor_amount is not None and rec.quantity else None
         key = (m.customer, rec.vendor, rec.item, rec.tier or "", rec.unit, sell_unit, rec.vendor_currency)
+        if qty == 0:
+            unbilled.setdefault(key, []).append(part)   # shown on the group's working, if it bills
+            continue
         g = groups.get(key)
         if g is None:
             g = groups[key] = Group(m.customer, rec.vendor, rec.item, rec.tier or "", rec.unit, sell_unit,
@@ -125,6 +128,9 @@ def group_records(records: Sequence[MappedRecord], quantity_of: QuantityOf = pla
         g.sources.append(rec.source)
         if rec.account not in g.accounts:
             g.accounts.append(rec.account)
+    for key, parts in unbilled.items():
+        if key in groups:
+            groups[key].notes.extend(parts)
     return list(groups.values())
 
 
@@ -148,6 +154,8 @@ def price_group(pb: PriceBook, g: Group, out: UnitResult, labels: Mapping[str, s
     working = " + ".join(g.parts)
     if len(g.parts) > 1:
         working += f" = {fmt(g.quantity)} {g.unit}"
+    if g.notes:
+        working += " (" + "; ".join(g.notes) + ")"
     discount = rule_row.distributor_discount if rule_row is not None and rule_row.distributor_discount is not None \
         else default_discount
     if g.sell_unit is not None:

@@ -14,6 +14,7 @@ from xlbilling.core.rules.x360recover import PoolSettings
 # Settings values finance staff may choose (validated by the loader).
 OVERAGE_ALLOCATIONS = ("pro-rata", "none")
 ENDPOINT_SOURCES = ("auto", "devices", "licenses")
+LOCAL_GB_WHEN_NOT_BILLABLE = ("not billed", "billed")   # Axcient BFF local GB, LocalBackupIsBillable = 0
 QBO_ITEM_NAMINGS = ("code", "vendor:item")
 LICENSE_TYPES = ("endpoint-server", "endpoint-workstation", "storage")
 ANY = "*"  # Rates item "*" = every item of the vendor
@@ -23,6 +24,8 @@ ANY = "*"  # Rates item "*" = every item of the vendor
 class Settings:
     home_currency: str = "USD"
     default_basis: str = "uncompressed"          # BILLING_RULES 1 / seeds/000
+    # BILLING_RULES 1 Decision: local GB of an account whose LocalBackupIsBillable is 0
+    bff_local_gb_when_not_billable: str = "not billed"
     pool: PoolSettings = PoolSettings()          # BILLING_RULES 2 Decision (2 TB, 200 GB, 1 TB = 1000 GB)
     pool_overage_allocation: str = "pro-rata"    # BILLING_RULES 2 Decision
     pool_overage_price_per_gb: Decimal | None = None

@@ -17,7 +17,7 @@ from xlbilling.core.rules.axcient_bff import BASES
 from xlbilling.core.rules.common import MAX_RATE_DECIMALS
 from xlbilling.core.rules.x360recover import PoolSettings, TIERS
 from xlbilling.errors import PriceBookError, XlbillingError, show_value
-from xlbilling.pricing.model import (ENDPOINT_SOURCES, LICENSE_TYPES, OVERAGE_ALLOCATIONS, QBO_ITEM_NAMINGS,
+from xlbilling.pricing.model import (ENDPOINT_SOURCES, LOCAL_GB_WHEN_NOT_BILLABLE, LICENSE_TYPES, OVERAGE_ALLOCATIONS, QBO_ITEM_NAMINGS,
                                      Account, Commitment, Customer, License, PriceBook, Rate, Settings)
 from xlbilling.pricing.schema import REQUIRED_SHEETS, SETTINGS, SHEETS
 from xlbilling.safe_xlsx import formulas_without_values, open_workbook
@@ -206,6 +206,7 @@ def _settings(rows, problems: _Problems) -> Settings:
     return Settings(
         home_currency=home,
         default_basis=choice("Axcient BFF basis", BASES),
+        bff_local_gb_when_not_billable=choice("Axcient BFF local GB when not billable", LOCAL_GB_WHEN_NOT_BILLABLE),
         pool=pool,
         pool_overage_allocation=choice("Pool overage allocation", OVERAGE_ALLOCATIONS),
         pool_overage_price_per_gb=num("Pool overage price per GB"),

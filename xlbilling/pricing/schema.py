@@ -8,7 +8,7 @@ from xlbilling.core.records import VENDORS
 from xlbilling.core.rules.acronis import PRICE_RULES
 from xlbilling.core.rules.axcient_bff import BASES
 from xlbilling.core.rules.x360recover import TIERS
-from xlbilling.pricing.model import ENDPOINT_SOURCES, LICENSE_TYPES, OVERAGE_ALLOCATIONS, QBO_ITEM_NAMINGS
+from xlbilling.pricing.model import ENDPOINT_SOURCES, LOCAL_GB_WHEN_NOT_BILLABLE, LICENSE_TYPES, OVERAGE_ALLOCATIONS, QBO_ITEM_NAMINGS
 
 # (setting name, default, allowed values or None, meaning for finance staff)
 SETTINGS: tuple[tuple[str, object, tuple[str, ...] | None, str], ...] = (
@@ -17,6 +17,9 @@ SETTINGS: tuple[tuple[str, object, tuple[str, ...] | None, str], ...] = (
      "How Axcient Backup for Files online/local storage is billed (Axcient's Backup for Files billing guide): uncompressed, compressed, or"
      " account (each account's CanViewCompressed flag). Basic plans are always uncompressed. A customer's"
      " 'Axcient BFF basis' overrides it."),
+    ("Axcient BFF local GB when not billable", "not billed", LOCAL_GB_WHEN_NOT_BILLABLE,
+     "Local backup storage (GB) of an Axcient BFF account whose LocalBackupIsBillable is 0: not billed (the"
+     " flag says local backup is not billable) or billed. The line's working says which."),
     ("Pool server TB per license", 2, None, "x360Recover cloud pool: TB of allowance per server endpoint license (Axcient x360Recover license billing)."),
     ("Pool workstation GB per license", 200, None, "x360Recover cloud pool: GB per workstation endpoint license (Axcient x360Recover license billing)."),
     ("Pool GB per TB", 1000, None, "GB in one TB for the pool (the vendor does not say: 1000 by default, 1024 if your contract says so)."),

@@ -52,6 +52,17 @@ def billable_quantity(rec: UsageRecord, customer: str, pricebook: PriceBook) -> 
     prefix = STORAGE_ITEMS.get(rec.item)
     if prefix is None:
         return plain_quantity(rec, customer)
+    qty, part = _basis_quantity(rec, customer, pricebook, prefix)
+    if prefix and (rec.details or {}).get("local_backup_is_billable") == "0":
+        # BILLING_RULES 1 Decision: local GB of an account whose LocalBackupIsBillable
+        # is 0 follows the Settings choice (default: not billed, as the flag says)
+        if pricebook.settings.bff_local_gb_when_not_billable != "billed":
+            return Decimal(0), f"{part}; LocalBackupIsBillable 0: not billed (Settings)"
+        return qty, f"{part}; LocalBackupIsBillable 0: billed (Settings)"
+    return qty, part
+
+
+def _basis_quantity(rec: UsageRecord, customer: str, pricebook: PriceBook, prefix: str) -> tuple[Decimal, str]:
     d = rec.details or {}
     unc, comp = d.get(f"{prefix}uncompressed_gb"), d.get(f"{prefix}compressed_gb")
     if unc in (None, "") or comp in (None, ""):

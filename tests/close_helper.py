@@ -29,8 +29,7 @@ def main() -> int:
             time.sleep(0.05)
 
     args = argparse.Namespace(reports=reports, month=month, pricebook=pricebook, basis=None, strict=False,
-                              allow_period_mismatch=False, ledger=ledger, reopen=False, reason="", by=f"pid{os.getpid()}",
-                              allow_uninvoiced=True)
+                              allow_period_mismatch=False, ledger=ledger, reopen=False, reason="", by=f"pid{os.getpid()}")
     try:
         info, _, _ = close_month(args, before_commit=before_commit)
     except XlbillingError as exc:

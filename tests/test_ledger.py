@@ -186,6 +186,11 @@ def test_three_months_numbers_changes_and_lock(tmp_path, ledger_url, capsys):
     ws = openpyxl.load_workbook(wb, data_only=True)[L.SUMMARY.name]
     assert ws["A3"].value.startswith("OPEN")
     assert "12 change(s) vs 2026-09, 5 over threshold" in ws["A3"].value and "1 leave usage NOT invoiced" in ws["A3"].value
+    block = {ws.cell(r, L.STATUS_COLUMN).value: ws.cell(r, L.STATUS_COLUMN + 1).value for r in range(5, 15)}
+    # Sep 7.00 + 10.50 + 3.50 = 21.00; Oct 35.00 + 3.50 + 10.50 = 49.00
+    assert block["Invoices then / now"] == "3 / 3; totals then / now: USD 21.00 / 49.00"
+    assert block["Usage NOT invoiced"] == "1 problem(s): Account without a customer 1 (sheet Problems)"
+    assert block["Month"].startswith("OPEN")
 
     # Echo renamed before close (no id): keeps INV-01046 through its account; a new
     # customer Foxtrot takes the next number; nobody else moves.
@@ -420,3 +425,14 @@ def test_formats(fmt, expected):
     from xlbilling.numbering import format_number
 
     assert format_number(fmt, 1042, prefix="INV-", month=dt.date(2026, 10, 1)) == expected
+
+
+def test_close_with_uninvoiced_usage_notes_it_and_strict_refuses(tmp_path, capsys):
+    ledger = str(tmp_path / "months.sqlite")
+    pb = pricebook(tmp_path / "pb.xlsx", [("Acme", "")], [("Acme", "Acme")])
+    sep = altaro(tmp_path / "altaro-sep.csv", "2026-09", {"Acme": 2, "Dee": 1})     # Dee has no Accounts row
+    assert close("2026-09", pb, sep, ledger, "--strict") == 2
+    assert "--strict: 1 problem(s) leave usage un-invoiced" in capsys.readouterr().err
+    assert Ledger.open(ledger).history() == []
+    assert close("2026-09", pb, sep, ledger) == 0
+    assert "closed with 1 problem(s) leaving usage NOT invoiced" in capsys.readouterr().err

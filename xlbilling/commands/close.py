@@ -20,7 +20,8 @@ EPILOG = """examples:
   xlbilling close --month 2026-10 --pricebook pricebook.xlsx reports/* --reopen --reason "Acronis credit"
       change a closed month: reopened (reason kept) and closed again with these figures
 
-exit codes: 0 closed, 2 an error (nothing recorded: already closed, usage not invoiced, another close won)"""
+exit codes: 0 closed (a note lists usage left un-invoiced), 2 an error (nothing recorded: already closed,
+another close won, --strict and usage not invoiced)"""
 
 
 def register(subparsers) -> None:
@@ -32,8 +33,6 @@ def register(subparsers) -> None:
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_month_arguments(p)
     p.add_argument("--by", metavar="NAME", help="who closes (default: login@machine)")
-    p.add_argument("--allow-uninvoiced", action="store_true",
-                   help="close even though some usage is not invoiced (unmapped account, missing rate)")
     p.set_defaults(func=run)
 
 
@@ -48,10 +47,11 @@ def close_month(args, before_commit=None):
     pricebook = load_pricebook(args.pricebook)
     reads, result = run_month(args.reports, args.pricebook, month, basis=args.basis, pricebook=pricebook,
                               allow_period_mismatch=args.allow_period_mismatch)
-    if result.blocking_problems and not args.allow_uninvoiced:
-        raise LedgerError(f"{len(result.blocking_problems)} problem(s) leave usage un-invoiced, so {month:%Y-%m}"
-                          " was not closed:\n  " + "\n  ".join(str(p) for p in result.blocking_problems[:10])
-                          + "\nFix them in the price book, or close anyway with --allow-uninvoiced")
+    if result.blocking_problems and args.strict:
+        raise LedgerError(f"--strict: {len(result.blocking_problems)} problem(s) leave usage un-invoiced, so"
+                          f" {month:%Y-%m} was not closed:\n  "
+                          + "\n  ".join(str(p) for p in result.blocking_problems[:10])
+                          + "\nFix them in the price book, or close without --strict to record the month as it is")
     by = args.by or who()
     result, status, ledger = controlled(args, reads, result, pricebook, month, for_close=True, by=by)
     try:
@@ -75,4 +75,10 @@ def run(args) -> int:
           f" {len(result.invoices)} invoice(s) ({span}), total {money}")
     if status.reopen_reason:
         print(f"(reopened first: {status.reopen_reason})", file=sys.stderr)
+    blocking = result.blocking_problems
+    if blocking:
+        print(f"note: closed with {len(blocking)} problem(s) leaving usage NOT invoiced (as the workbook's Problems"
+              " sheet lists them); use --strict to refuse closing such a month", file=sys.stderr)
+        for p in blocking[:10]:
+            print(f"  {p}", file=sys.stderr)
     return 0

@@ -72,9 +72,9 @@ def fill_accounts(out, figures) -> None:
 
 def status_lines(status, result) -> list[tuple[str, str]]:
     """(label, value) rows of the Summary's month control block."""
-    from xlbilling.review import summary_of
+    from xlbilling.review import summary_of, totals_by_currency
 
-    problems = Counter(p.kind for p in result.problems)
+    problems = Counter(p.title for p in result.problems)
     blocking = [p for p in result.problems if p.blocking]
     rows = [("Month", status.state), ("Invoice numbers", status.numbers)]
     if status.ledger:
@@ -83,7 +83,7 @@ def status_lines(status, result) -> list[tuple[str, str]]:
                                                                           sorted(problems.items()))
                                                            if problems else "")))
     if blocking:
-        kinds = Counter(p.kind for p in blocking)
+        kinds = Counter(p.title for p in blocking)
         rows.append(("Usage NOT invoiced", f"{len(blocking)} problem(s): "
                      + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())) + " (sheet Problems)"))
     else:
@@ -93,15 +93,13 @@ def status_lines(status, result) -> list[tuple[str, str]]:
     else:
         counts = summary_of(status.changes)
         over = sum(1 for c in status.changes if c.over_threshold)
-        then = sum(i.total for i in status.previous.invoices)
-        now = sum(i.total for i in result.invoices)
+        then, now = totals_by_currency(status.previous), totals_by_currency(status.figures) if status.figures else {}
+        money = "; ".join(f"{c} {then.get(c, 0):,} / {now.get(c, 0):,}" for c in sorted({*then, *now}))
         rows.append(("Changes vs last month", f"{len(status.changes)} change(s), {over} over the threshold"
                      + (": " + ", ".join(f"{k} {n}" for k, n in sorted(counts.items())) if counts else "")
                      + " (sheet Changes)"))
         rows.append(("Invoices then / now", f"{len(status.previous.invoices)} / {len(result.invoices)};"
-                                            f" total {then} / {now} (all currencies added)"
-                     if len({i.currency for i in (*status.previous.invoices, *result.invoices)}) > 1 else
-                     f"{len(status.previous.invoices)} / {len(result.invoices)}; total {then} / {now}"))
+                                            f" totals then / now: {money or 'none'}"))
         rows.append(("Compared with", status.previous.source))
     return rows
 

@@ -191,3 +191,13 @@ def test_read_table_escapes_terminal_sequences_in_names(tmp_path, capsys):
                     encoding="utf-8")
     code, out, err = _run(capsys, "read", str(path))
     assert code == 0 and "\x1b" not in out and "\x07" not in out and "\\x1b]0;owned\\x07Evil\\x1b[2J" in out
+
+
+def test_rule_messages_show_decimals_plainly():
+    from xlbilling.core.money import D
+    from xlbilling.core.rules.common import non_negative
+
+    with pytest.raises(RuleInputError, match=r"found -1.5$"):
+        non_negative(Decimal("-1.5"), "qty")
+    with pytest.raises(RuleInputError, match=r"NaN is not a finite number"):
+        D(Decimal("NaN"))

@@ -80,7 +80,7 @@ def show_value(value: object) -> str:
             text = text.rstrip("0").rstrip(".")
         return text if len(text) <= 40 else f"{value:.6e}"
     if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
+        return repr(value)
     if isinstance(value, (int, float)):
         text = repr(value)
         return text if len(text) <= 40 else f"{value:.6e}"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
-from xlbilling.errors import CurrencyMismatchError, RuleInputError, UnknownCurrencyError
+from xlbilling.errors import CurrencyMismatchError, RuleInputError, UnknownCurrencyError, show_value
 
 # Decimal's ROUND_HALF_UP rounds ties *away from zero* (-2.5 -> -3): exactly the
 # "half away from zero" of BILLING_RULES.md.  Named here so nobody relies on the
@@ -37,26 +37,26 @@ def D(value: object, *, what: str = "value") -> Decimal:
     """
     if isinstance(value, Decimal):
         if not value.is_finite():
-            raise RuleInputError(f"{what}: {value!r} is not a finite number", argument=what, value=value)
+            raise RuleInputError(f"{what}: {show_value(value)} is not a finite number", argument=what, value=value)
         return value
     if isinstance(value, bool):
-        raise RuleInputError(f"{what}: expected a number, found {value!r}", argument=what, value=value)
+        raise RuleInputError(f"{what}: expected a number, found {show_value(value)}", argument=what, value=value)
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise RuleInputError(f"{what}: {value!r} is not a finite number", argument=what, value=value)
+            raise RuleInputError(f"{what}: {show_value(value)} is not a finite number", argument=what, value=value)
         return _normalise(Decimal(format(value, f".{EXCEL_SIGNIFICANT_DIGITS}g")))
     if isinstance(value, str):
         text = value.strip()
         try:
             result = Decimal(text)
         except InvalidOperation:
-            raise RuleInputError(f"{what}: expected a number, found {value!r}", argument=what, value=value) from None
+            raise RuleInputError(f"{what}: expected a number, found {show_value(value)}", argument=what, value=value) from None
         if not result.is_finite():
-            raise RuleInputError(f"{what}: {value!r} is not a finite number", argument=what, value=value)
+            raise RuleInputError(f"{what}: {show_value(value)} is not a finite number", argument=what, value=value)
         return result
-    raise RuleInputError(f"{what}: expected a number, found {value!r}", argument=what, value=value)
+    raise RuleInputError(f"{what}: expected a number, found {show_value(value)}", argument=what, value=value)
 
 
 def _normalise(d: Decimal) -> Decimal:
@@ -237,12 +237,12 @@ def to_date(value: object, *, what: str = "date") -> _dt.date:
     if isinstance(value, _dt.date):
         return value
     if isinstance(value, bool):
-        raise RuleInputError(f"{what}: expected a date, found {value!r}", argument=what, value=value)
+        raise RuleInputError(f"{what}: expected a date, found {show_value(value)}", argument=what, value=value)
     if isinstance(value, (int, float, Decimal)):
         try:
             return excel_serial_to_date(value)
         except RuleInputError:
-            raise RuleInputError(f"{what}: expected a date, found {value!r}", argument=what, value=value) from None
+            raise RuleInputError(f"{what}: expected a date, found {show_value(value)}", argument=what, value=value) from None
     if isinstance(value, str):
         text = value.strip()
         try:
@@ -253,5 +253,5 @@ def to_date(value: object, *, what: str = "date") -> _dt.date:
             return excel_serial_to_date(D(text))
         except (RuleInputError, ValueError):
             pass
-    raise RuleInputError(f"{what}: expected a date (yyyy-mm-dd or an Excel date), found {value!r}",
+    raise RuleInputError(f"{what}: expected a date (yyyy-mm-dd or an Excel date), found {show_value(value)}",
                          argument=what, value=value)

@@ -11,7 +11,7 @@ from xlbilling.core.money import D, normalise_currency, round_money, to_date
 from xlbilling.core.records import InvoiceLine, Source
 from xlbilling.core.rules.common import non_negative
 from xlbilling.core.rules.result import Result, fmt
-from xlbilling.errors import CurrencyMismatchError, RuleInputError
+from xlbilling.errors import CurrencyMismatchError, RuleInputError, show_value
 
 # seeds/001: the price-list rules a distributor may apply, with a percentage p.
 PRICE_RULES = ("markup", "margin", "sell")
@@ -26,7 +26,7 @@ SECONDS_PER_POINT = Decimal(3600)   # FORMATS.md: compute points are seconds / 3
 def _fraction(value: object, what: str) -> Decimal:
     d = D(value, what=what)
     if d < 0:
-        raise RuleInputError(f"{what}: expected a fraction >= 0 (20% = 0.2), found {value!r}",
+        raise RuleInputError(f"{what}: expected a fraction >= 0 (20% = 0.2), found {show_value(value)}",
                              argument=what, value=value)
     return d
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 from xlbilling.core.money import D
 from xlbilling.core.rules.common import non_negative
 from xlbilling.core.rules.result import Result, fmt
-from xlbilling.errors import RuleInputError
+from xlbilling.errors import RuleInputError, show_value
 
 # seeds/000: the partner chooses one of three ways to bill online storage.
 BASES = ("uncompressed", "compressed", "account")
@@ -44,7 +44,7 @@ def parse_flag(value: object, what: str) -> bool:
             return True
         if text in FLAG_FALSE:
             return False
-    raise RuleInputError(f"{what}: expected 0 or 1, found {value!r}", argument=what, value=value)
+    raise RuleInputError(f"{what}: expected 0 or 1, found {show_value(value)}", argument=what, value=value)
 
 
 def normalise_basis(basis: object) -> str:

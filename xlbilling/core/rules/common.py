@@ -7,7 +7,7 @@ from typing import Iterable
 
 from xlbilling.core.money import D, minor_units, normalise_currency, round_money
 from xlbilling.core.rules.result import Result, fmt
-from xlbilling.errors import RuleInputError
+from xlbilling.errors import RuleInputError, show_value
 
 # seeds/001: "filling in the exchange rate with up to five decimals".
 MAX_RATE_DECIMALS = 5
@@ -16,7 +16,7 @@ MAX_RATE_DECIMALS = 5
 def non_negative(value: object, what: str) -> Decimal:
     d = D(value, what=what)
     if d < 0:
-        raise RuleInputError(f"{what}: expected a number >= 0, found {value!r}", argument=what, value=value)
+        raise RuleInputError(f"{what}: expected a number >= 0, found {show_value(value)}", argument=what, value=value)
     return d
 
 

@@ -453,3 +453,11 @@ def test_the_test_server_answers_unknown_routes_and_non_numeric_ids_with_401_as_
         assert (answer.status_code, answer.json()) == (401, {"code": 401, "msg": "Unauthorized"}), path
     answer = httpx.get(f"{x360.base}/x360recover/client/99/device", headers={"x-api-key": KEY})
     assert answer.status_code == 404 and answer.json()["type"] == "NotFoundException"   # numeric, no such client
+
+
+def test_a_server_without_organization_is_probed_again_with_client(x360, tmp_path, capsys):
+    x360.behaviour.organization_endpoint = False          # /organization answers 401 as an unknown route
+    out = tmp_path / "x.csv"
+    assert _fetch(x360, out) == 0
+    assert "/organization is not available here; key accepted by /client" in capsys.readouterr().err
+    assert len(_rows(out)[1]) == 9

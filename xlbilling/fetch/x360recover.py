@@ -127,6 +127,15 @@ def _probe(api: "_Api") -> None:
         api.say(f"key accepted for organization {name!r}" if name else "key accepted")
         api.probed = True
         return
+    if answer.status == 401 and _route_shape(answer):
+        # /organization unknown here: ask /client, the route the fetch needs anyway,
+        # before calling the base URL wrong (a server may lack /organization).
+        second = api.raw("/client", None)
+        if second.status == 200:
+            api.say("/organization is not available here; key accepted by /client")
+            api.probed = True
+            return
+        answer = second if second.status == 401 else answer
     if answer.status == 401:
         raise _unauthorised(answer, api, probing=True)
     if answer.status == 404:
@@ -136,11 +145,18 @@ def _probe(api: "_Api") -> None:
     raise _status_error(answer, api.key, api.base)
 
 
+def _route_shape(answer: http.Answer) -> bool:
+    """401 {"code": 401, "msg": ...}: the API's answer to an unknown route or a
+    non-numeric id (not to a bad key, which is {"message": ...})."""
+    body = _json_or_none(answer.body)
+    return isinstance(body, dict) and body.get("code") == 401 and "msg" in body
+
+
 def _unauthorised(answer: http.Answer, api: "_Api", *, probing: bool) -> FetchError:
     path = httpx.URL(answer.url).path
     where = f"x360Recover {path} at {http.describe_url(str(api.base))}"
     body = _json_or_none(answer.body)
-    route_shape = isinstance(body, dict) and body.get("code") == 401 and "msg" in body
+    route_shape = _route_shape(answer)
     key_shape = isinstance(body, dict) and set(body) == {"message"}
     wrong_path = not api.base.path.rstrip("/").endswith(DOCUMENTED_PATH)
     if not probing:
@@ -149,8 +165,8 @@ def _unauthorised(answer: http.Answer, api: "_Api", *, probing: bool) -> FetchEr
                           f"lacks {path}")
     if route_shape or (wrong_path and not key_shape):
         return FetchError(f"HTTP 401 from {where}: likely a wrong --base-url, not a bad key - the answer has the "
-                          f"shape the API gives unknown routes, for /organization, a route every version has. "
-                          f"The documented base is {DEFAULT_BASE_URL}")
+                          f"shape the API gives unknown routes, for /organization and /client, routes every "
+                          f"version has. The documented base is {DEFAULT_BASE_URL}")
     hint = (" The base URL does not end in /x360recover: check it as well." if wrong_path else "")
     return AuthError(f"HTTP 401 from {where}: likely a bad API key (the answer has the API's bad-key shape, for "
                      f"/organization, a route every version has). Create a key in x360Portal > Settings > API "

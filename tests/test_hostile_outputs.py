@@ -77,14 +77,17 @@ def test_stale_cleanup_keeps_live_writers_and_young_unmarked_files(tmp_path):
     dead = tmp_path / ".x.csv.xlbilling-4194000-abc.tmp"             # above Linux's default pid_max: dead
     old_unmarked = tmp_path / ".x.csv.k3j4h5.tmp"                     # an earlier version's mkstemp name
     young_unmarked = tmp_path / ".x.csv.zz9.tmp"
-    other = tmp_path / ".y.csv.xlbilling-4194000-abc.tmp"            # another output's temporary
-    for p in (live, dead, old_unmarked, young_unmarked, other):
+    other = tmp_path / ".y.csv.xlbilling-4194000-abc.tmp"            # another output's, writer dead too
+    other_unmarked = tmp_path / ".y.csv.k3j4h5.tmp"                   # another output's, unmarked: left alone
+    user_file = tmp_path / ".notes.tmp"
+    for p in (live, dead, old_unmarked, young_unmarked, other, other_unmarked, user_file):
         p.write_bytes(b"t")
     past = time.time() - 2 * outputs.STALE_UNMARKED_S
-    os.utime(old_unmarked, (past, past))
+    for p in (old_unmarked, other_unmarked, user_file):
+        os.utime(p, (past, past))
     removed = {p.name for p in outputs.remove_stale_temporaries(out)}
-    assert removed == {dead.name, old_unmarked.name}
-    assert live.exists() and young_unmarked.exists() and other.exists()
+    assert removed == {dead.name, old_unmarked.name, other.name}
+    assert live.exists() and young_unmarked.exists() and other_unmarked.exists() and user_file.exists()
 
 
 def test_folder_is_fsynced_after_the_rename(tmp_path, monkeypatch):

@@ -82,7 +82,7 @@ def _alive(pid: int) -> bool:
 
 
 def remove_stale_temporaries(target: Path) -> list[Path]:
-    """Delete temporaries beside `target` left by a writer that was killed."""
+    """Delete temporaries in `target`'s folder left by writers that were killed."""
     removed: list[Path] = []
     folder = target.parent if str(target.parent) else Path(".")
     prefix = f".{target.name}."
@@ -92,13 +92,17 @@ def remove_stale_temporaries(target: Path) -> list[Path]:
         return removed
     now = time.time()
     for entry in entries:
-        if not (entry.name.startswith(prefix) and entry.name.endswith(".tmp")):
+        # any xlbilling temporary in the folder whose writer is gone (whatever output
+        # it was for); unmarked ones of earlier versions only for this output
+        marked = f".{TEMP_MARK}-" in entry.name and _TEMP_NAME.match(entry.name) is not None
+        if not (entry.name.endswith(".tmp") and entry.name.startswith(".")
+                and (marked or entry.name.startswith(prefix))):
             continue
         m = _TEMP_NAME.match(entry.name)
         try:
             if not entry.is_file(follow_symlinks=False):
                 continue
-            stale = (not _alive(int(m["pid"]))) if m and m["name"] == target.name else \
+            stale = (not _alive(int(m["pid"]))) if m else \
                 now - entry.stat(follow_symlinks=False).st_mtime > STALE_UNMARKED_S
             if stale:
                 os.unlink(entry.path)

@@ -100,6 +100,10 @@ def read_report_bytes(path: str | Path) -> tuple[bytes, str, str]:
         again = os.stat(p)
     except OSError:
         raise _changed(path) from None
+    if before.st_size == 0 and total > 0 and FileStamp.of(again) == FileStamp.of(before):
+        # /proc-style files: stat says 0 bytes, reading gives text - not a saved report
+        raise ReportError(f"{path}: a special file whose size the system does not state (like /proc);"
+                          " save the report to an ordinary file first")
     if total != before.st_size or FileStamp.of(after) != FileStamp.of(before) or \
             FileStamp.of(again) != FileStamp.of(before):
         raise _changed(path)

@@ -20,7 +20,7 @@ from xlbilling.errors import PriceBookError, XlbillingError, show_value
 from xlbilling.pricing.model import (ENDPOINT_SOURCES, LOCAL_GB_WHEN_NOT_BILLABLE, LICENSE_TYPES, OVERAGE_ALLOCATIONS, QBO_ITEM_NAMINGS,
                                      Account, Commitment, Customer, License, PriceBook, Rate, Settings)
 from xlbilling.pricing.schema import REQUIRED_SHEETS, SETTINGS, SHEETS
-from xlbilling.safe_xlsx import formulas_without_values, open_workbook
+from xlbilling.safe_xlsx import formulas_without_values, read_sheet_grids
 
 MAX_LISTED = 60
 MAX_PAYMENT_TERMS_DAYS = 365
@@ -60,15 +60,14 @@ def _key(header: object) -> str:
     return " ".join(str(header or "").replace("*", "").split()).casefold()
 
 
-def _read_sheet(wb, name: str, problems: _Problems) -> list[tuple[int, dict[str, object]]] | None:
+def _read_sheet(sheet_names, grids, name: str, problems: _Problems) -> list[tuple[int, dict[str, object]]] | None:
     """Rows of a sheet as {header: value} (headers as in SHEETS), blank rows skipped."""
-    if name not in wb.sheetnames:
+    if name not in sheet_names:
         if name in REQUIRED_SHEETS:
             problems.add(name, None, None, None, f"a sheet named {name!r}",
                          "restore it from a price book `xlbilling pricebook init` wrote")
         return None
-    ws = wb[name]
-    rows = ws.iter_rows(values_only=True)
+    rows = iter(grids.get(name, ()))
     header = next(rows, None) or ()
     wanted = {_key(h): h for h, _, _, _ in SHEETS[name]}
     index: dict[str, int] = {}
@@ -310,8 +309,8 @@ def load_pricebook(path: str | os.PathLike) -> PriceBook:
     name = os.fspath(path)
     problems = _Problems(name)
     try:
-        # safe_xlsx: zip size checked before unzipping, read-only, values only, links off
-        wb = open_workbook(name, read_only=True, data_only=True, max_unzipped_bytes=MAX_PRICEBOOK_BYTES)
+        # safe_xlsx: zip sizes checked before unzipping, then python-calamine (cached values only)
+        sheet_names, grids = read_sheet_grids(name, SHEETS, max_unzipped_bytes=MAX_PRICEBOOK_BYTES)
     except PriceBookError:
         raise
     except XlbillingError as exc:
@@ -321,16 +320,13 @@ def load_pricebook(path: str | os.PathLike) -> PriceBook:
         raise PriceBookError(f"price book {name}: {exc}") from None
     except OSError as exc:
         raise PriceBookError(f"price book {name}: cannot be read ({exc.strerror or exc})") from None
-    except Exception as exc:  # openpyxl's many exception types for a damaged file
+    except Exception as exc:  # calamine's and the zip/XML parsers' exception types for a damaged file
         if os.path.isfile(name) and _what_report(name):
             _refuse_other_workbook(name, [])
         raise PriceBookError(f"price book {name}: cannot be opened as an .xlsx workbook ({_root_reason(exc)});"
                              " save it from Excel as 'Excel Workbook (*.xlsx)'") from None
-    try:
-        _refuse_other_workbook(name, list(wb.sheetnames))
-        sheets = {s: _read_sheet(wb, s, problems) for s in SHEETS}
-    finally:
-        wb.close()
+    _refuse_other_workbook(name, sheet_names)
+    sheets = {s: _read_sheet(sheet_names, grids, s, problems) for s in SHEETS}
     _formulas_without_values(name, problems)
     settings = _settings(sheets["Settings"], problems)
     home = settings.home_currency

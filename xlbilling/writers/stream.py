@@ -44,12 +44,11 @@ from xml.etree import ElementTree as ET
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils.datetime import to_excel as _date_serial
 
+from xlbilling.safe_xlsx import sheet_parts
 from xlbilling.writers import layout as L
 from xlbilling.writers.cells import ILLEGAL_CHARACTERS_RE, MAX_CELL_CHARS, clean_text
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 LABEL = "label"          # style key of the named style layout.STYLE_LABEL (a bold label beside a total)
 BUFFER_PIECES = 8192      # row XML pieces joined per write
@@ -325,18 +324,6 @@ class SheetRows:
     name: str
     fill: Callable[[RowWriter], None]
     wrap: dict[int, float] = field(default_factory=dict)
-
-
-def sheet_parts(package: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name -> zip member of its worksheet XML (from workbook.xml and its rels)."""
-    book = ET.fromstring(package.read("xl/workbook.xml"))
-    rels = ET.fromstring(package.read("xl/_rels/workbook.xml.rels"))
-    targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{_PKG_REL}Relationship")}
-    out = {}
-    for sheet in book.iter(f"{_MAIN}sheet"):
-        target = targets[sheet.get(f"{_REL}id")]
-        out[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else "xl/" + target
-    return out
 
 
 _ROW = re.compile(r'<row r="(\d+)"')

@@ -132,6 +132,7 @@ class RowWriter:
         self._wrap = wrap or {}
         self._letters = [""] + [L.column_letter(i) for i in range(1, 65)]
         self._text_s: dict[int, str] = {}          # column -> style index of a text cell
+        self._num_s: dict[tuple, str] = {}         # (format, column, bold) -> style index
         self._row = 0
         self._cells: dict[int, str] = {}
         self._last_col = 0
@@ -228,10 +229,13 @@ class RowWriter:
         letter = self._letters[col] if col < 65 else self._letter(col)
         esc = _esc(text) if ("&" in text or "<" in text or ">" in text) else text
         if text[0] in " \t\n\r" or text[-1] in " \t\n\r":
-            self._put(col, f'<c r="{letter}{row}" s="{s}" t="inlineStr"><is><t xml:space="preserve">'
-                           f'{esc}</t></is></c>')
+            self._cells[col] = (f'<c r="{letter}{row}" s="{s}" t="inlineStr"><is><t xml:space="preserve">'
+                                f'{esc}</t></is></c>')
         else:
-            self._put(col, f'<c r="{letter}{row}" s="{s}" t="inlineStr"><is><t>{esc}</t></is></c>')
+            self._cells[col] = f'<c r="{letter}{row}" s="{s}" t="inlineStr"><is><t>{esc}</t></is></c>'
+        if col < self._last_col:
+            self._ordered = False
+        self._last_col = col
         wrap = self._wrap.get(col)
         if wrap is not None and (len(text) > wrap or "\n" in text):
             self._note_lines(col, text)
@@ -243,17 +247,30 @@ class RowWriter:
     def number(self, row: int, col: int, value, number_format: str | None = None, *, bold: bool = False) -> None:
         if value is None:
             return
-        ref = self._ref(row, col)
-        s = self._s(number_format, col, bold)
-        if type(value) is Decimal:
+        if row != self._row:
+            self._start(row)
+        key = (number_format, col, bold)
+        s = self._num_s.get(key)
+        if s is None:
+            s = self._num_s[key] = self._s(number_format, col, bold)
+        ref = f"{self._letters[col] if col < 65 else self._letter(col)}{row}"
+        t = type(value)
+        if t is Decimal:
             value = float(value)        # core.money.to_excel: the Excel boundary
-        elif isinstance(value, bool):
-            self._put(col, f'<c r="{ref}" s="{s}" t="b"><v>{int(value)}</v></c>')
-            return
-        if type(value) is float and not math.isfinite(value):
-            self._put(col, f'<c r="{ref}" s="{s}" t="inlineStr"><is><t>{value}</t></is></c>')
-            return
-        self._put(col, f'<c r="{ref}" s="{s}"><v>{_num(value)}</v></c>')
+            t = float
+        if t is float:
+            if value - value != 0:      # inf, nan: Excel holds neither
+                xml = f'<c r="{ref}" s="{s}" t="inlineStr"><is><t>{value}</t></is></c>'
+            else:
+                xml = f'<c r="{ref}" s="{s}"><v>{value!r}</v></c>'
+        elif t is bool:
+            xml = f'<c r="{ref}" s="{s}" t="b"><v>{int(value)}</v></c>'
+        else:
+            xml = f'<c r="{ref}" s="{s}"><v>{_num(value)}</v></c>'
+        self._cells[col] = xml
+        if col < self._last_col:
+            self._ordered = False
+        self._last_col = col
 
     def date(self, row: int, col: int, value: dt.date, number_format: str) -> None:
         ref = self._ref(row, col)

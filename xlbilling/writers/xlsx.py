@@ -157,11 +157,14 @@ def invoice_blocks(lines: Sequence) -> dict[tuple[str, str], Block | None]:
     return blocks
 
 
+_LINE_LETTERS = {c.key: L.INVOICE_LINES.letter(c.key) for c in L.INVOICE_LINES.columns}
+
+
 def _line_ranges(block: Block | None, n_lines: int, keys=("amount", "customer", "vendor", "currency")) -> dict:
     """Absolute Invoice lines ranges of `keys` over `block` (or the whole table)."""
-    S = L.INVOICE_LINES
     lo, hi = block or (L.FIRST_DATA_ROW, max(L.FIRST_DATA_ROW + n_lines - 1, L.FIRST_DATA_ROW))
-    return {k: f"'{S.name}'!${S.letter(k)}${lo}:${S.letter(k)}${hi}" for k in keys}
+    sheet = L.INVOICE_LINES.name
+    return {k: f"'{sheet}'!${_LINE_LETTERS[k]}${lo}:${_LINE_LETTERS[k]}${hi}" for k in keys}
 
 
 # --- the sheets ---------------------------------------------------------------------
@@ -194,15 +197,20 @@ def _write_lines(out: RowWriter, lines, blocks, month: dt.date, fmts: _Formats, 
                 usage[(line.customer, line.vendor, line.currency)] += line.amount
     date_fmt = L.NUMBER_FORMATS["date"]
     price_fmt, rate_fmt = L.NUMBER_FORMATS["unit_price"], L.NUMBER_FORMATS["rate"]
+    text, number = out.text, out.number
+    (c_customer, c_vendor, c_item, c_description, c_quantity, c_unit, c_unit_price, c_first_day, c_last_day,
+     c_amount, c_currency, c_fx_rate, c_working, c_source, c_kind) = (
+        ci[k] for k in ("customer", "vendor", "item", "description", "quantity", "unit", "unit_price", "first_day",
+                        "last_day", "amount", "currency", "fx_rate", "working", "source", "kind"))
     for i, line in enumerate(lines):
         r = L.FIRST_DATA_ROW + i
-        out.text(r, ci["customer"], line.customer)
-        out.text(r, ci["vendor"], line.vendor)
-        out.text(r, ci["item"], line.item)
-        out.text(r, ci["description"], line.description)
-        out.number(r, ci["quantity"], line.quantity, _quantity_format(line.quantity))
-        out.text(r, ci["unit"], line.unit)
-        out.number(r, ci["unit_price"], line.unit_price, price_fmt)
+        text(r, c_customer, line.customer)
+        text(r, c_vendor, line.vendor)
+        text(r, c_item, line.item)
+        text(r, c_description, line.description)
+        number(r, c_quantity, line.quantity, _quantity_format(line.quantity))
+        text(r, c_unit, line.unit)
+        number(r, c_unit_price, line.unit_price, price_fmt)
         money = fmts.money(line.currency)
         choice = None
         if udf_formulas:
@@ -215,19 +223,19 @@ def _write_lines(out: RowWriter, lines, blocks, month: dt.date, fmts: _Formats, 
                                  usage_sumifs=sumifs)
         if choice is not None and choice.formula:
             if choice.first_day:
-                out.date(r, ci["first_day"], choice.first_day, date_fmt)
-                out.date(r, ci["last_day"], choice.last_day, date_fmt)
-            out.formula(r, ci["amount"], iferror(choice.formula, line.amount), to_excel(line.amount), money)
+                out.date(r, c_first_day, choice.first_day, date_fmt)
+                out.date(r, c_last_day, choice.last_day, date_fmt)
+            out.formula(r, c_amount, iferror(choice.formula, line.amount), to_excel(line.amount), money)
             counts[choice.udf] += 1
         else:
-            out.number(r, ci["amount"], line.amount, money)
+            number(r, c_amount, line.amount, money)
             counts["value"] += 1
-        out.text(r, ci["currency"], line.currency)
+        text(r, c_currency, line.currency)
         if line.fx_rate is not None:
-            out.number(r, ci["fx_rate"], line.fx_rate, rate_fmt)
-        out.text(r, ci["working"], line.working)
-        out.text(r, ci["source"], line.source_text)
-        out.text(r, ci["kind"], line.kind)
+            number(r, c_fx_rate, line.fx_rate, rate_fmt)
+        text(r, c_working, line.working)
+        text(r, c_source, line.source_text)
+        text(r, c_kind, line.kind)
         if progress and i and i % 50000 == 0:
             progress(f"  invoice lines: {i:,} of {len(lines):,}")
 

@@ -178,6 +178,7 @@ def run_one(n: int, folder: Path) -> dict:
 
     reports, pb_path, reads, result, times = _month(folder)
     out = folder / "billing.xlsx"
+    peak_before_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t, c = time.perf_counter(), time.process_time()
     facts = write_billing_workbook(out, reads, result, inputs=[*reports, pb_path], force=True)
     t_write, c_write = time.perf_counter() - t, time.process_time() - c
@@ -188,6 +189,7 @@ def run_one(n: int, folder: Path) -> dict:
             "write_s": t_write, "write_cpu_s": c_write,
             "build_s": times["pricebook"] + times["read"] + times["price"] + t_write,
             "build_cpu_s": times["cpu_before_write"] + c_write, "peak_mib": peak_kib / 1024,
+            "peak_before_write_mib": peak_before_kib / 1024,
             "workbook_mib": out.stat().st_size / 2 ** 20, "udf_cells": facts["amount_cells"]}
 
 
@@ -264,13 +266,15 @@ def main(argv=None) -> int:
             baselines[n] = _child("--step", "baseline", n, folder)
     first = results[0]["build_cpu_s"] / results[0]["customers"]
     print(f"{'customers':>9} {'lines':>7} {'rows':>7} {'book':>6} {'read':>6} {'price':>6} {'write':>6}"
-          f" {'build s':>8} {'CPU s':>7} {'CPU ms/cust':>11} {'x first':>7} {'peak MiB':>9} {'xlsx MiB':>8}")
+          f" {'build s':>8} {'CPU s':>7} {'CPU ms/cust':>11} {'x first':>7} {'peak MiB':>9} {'before write':>12}"
+          f" {'xlsx MiB':>8}")
     for r in results:
         per = r["build_cpu_s"] / r["customers"]
         print(f"{r['customers']:>9,} {r['lines']:>7,} {r['import_rows']:>7,} {r['pricebook_s']:>6.2f}"
               f" {r['read_s']:>6.2f} {r['price_s']:>6.2f} {r['write_s']:>6.2f} {r['build_s']:>8.2f}"
               f" {r['build_cpu_s']:>7.2f} {per * 1000:>11.2f} {per / first:>7.2f} {r['peak_mib']:>9.0f}"
-              f" {r['workbook_mib']:>8.1f}")
+              f" {r['peak_before_write_mib']:>12.0f} {r['workbook_mib']:>8.1f}")
+    print("'before write': peak memory when pricing is done and every import row is built, before writing")
     print(f"'x first': CPU time per customer against the {results[0]['customers']:,}-customer run"
           f" ({first * 1000:.2f} ms; CPU, not wall, because the machine is shared); near 1.0 = linear growth")
     if baselines:

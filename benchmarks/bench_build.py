@@ -265,13 +265,13 @@ def main(argv=None) -> int:
         if n in baseline_sizes:
             baselines[n] = _child("--step", "baseline", n, folder)
     first = results[0]["build_cpu_s"] / results[0]["customers"]
-    print(f"{'customers':>9} {'lines':>7} {'rows':>7} {'book':>6} {'read':>6} {'price':>6} {'write':>6}"
+    print(f"{'customers':>9} {'lines':>7} {'rows':>7} {'book':>6} {'read':>6} {'price':>6} {'write':>6} {'w CPU':>6}"
           f" {'build s':>8} {'CPU s':>7} {'CPU ms/cust':>11} {'x first':>7} {'peak MiB':>9} {'before write':>12}"
           f" {'xlsx MiB':>8}")
     for r in results:
         per = r["build_cpu_s"] / r["customers"]
         print(f"{r['customers']:>9,} {r['lines']:>7,} {r['import_rows']:>7,} {r['pricebook_s']:>6.2f}"
-              f" {r['read_s']:>6.2f} {r['price_s']:>6.2f} {r['write_s']:>6.2f} {r['build_s']:>8.2f}"
+              f" {r['read_s']:>6.2f} {r['price_s']:>6.2f} {r['write_s']:>6.2f} {r['write_cpu_s']:>6.2f} {r['build_s']:>8.2f}"
               f" {r['build_cpu_s']:>7.2f} {per * 1000:>11.2f} {per / first:>7.2f} {r['peak_mib']:>9.0f}"
               f" {r['peak_before_write_mib']:>12.0f} {r['workbook_mib']:>8.1f}")
     print("'before write': peak memory when pricing is done and every import row is built, before writing")

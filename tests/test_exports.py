@@ -91,8 +91,9 @@ def test_import_quantity_price_collapses_when_not_exact():
     pb, res = _result(1)
     gb = next(ln for ln in res.lines if ln.item == "online_gb")
     q, u, desc = import_quantity_price(gb)
-    # 123.45 x 0.25 = 30.8625 is not the rounded 30.86: goes as 1 x 30.86 with the working in the text
-    assert (q, u) == (D(1), D("30.86")) and "123.45 GB x 0.25" in desc
+    # 123.45 x 0.25 = 30.8625 is not the rounded 30.86: goes as 1 x 30.86, the description naming the
+    # product and the exact quantity, no working, no '~'
+    assert (q, u) == (D(1), D("30.86")) and desc == f"{gb.description} (123.45 GB)"
     users = next(ln for ln in res.lines if ln.item == "m365_users" and ln.currency == "USD")
     assert import_quantity_price(users)[:2] == (D(2), D("3.5"))   # 2 x 3.5 = 7.00 exactly
 
@@ -149,3 +150,13 @@ def test_existing_output_refused_unless_force_and_inputs_never_overwritten(tmp_p
     write_export("xero", res, pb, out, force=True)
     assert out.read_text().startswith("*ContactName")
     assert [p.name for p in tmp_path.iterdir()] == ["x.csv"]   # no temp file left behind
+
+
+def test_descriptions_fit_to_send_and_quantities_exact():
+    from xlbilling.pricing.exports import exact_text, plural, quantity_note
+    assert [plural("unit", D(18)), plural("license", D(1)), plural("GB", D(3)), plural("box", D(2))] == \
+        ["units", "license", "GB", "boxes"]                      # never "18 unit"
+    assert quantity_note(D("7.5"), "point") == " (7.5 points)"
+    # 1288490188 bytes / 1024^3: too many decimals to print on an invoice: no figure, no '~'
+    assert quantity_note(D(1288490188) / D(1073741824), "GB") == ""
+    assert [exact_text(D("1.108140000")), exact_text(D("3.0")), exact_text(D("1E+3"))] == ["1.10814", "3", "1000"]

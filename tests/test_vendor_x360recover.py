@@ -150,8 +150,9 @@ def test_licenses_sheet_swap_and_pool_rows():
     assert [(ln.customer, ln.item, ln.amount) for ln in res.lines] == [
         ("S", "storage_license", D("31.00")),        # 93 x 10 / 30 = 31.00
         ("S", "storage_license", D("126.67")),       # 190 x 20 / 30 = 126.666... -> 126.67
-        ("T", "cloud_gb", D("25.00")),               # 500 GB x 0.05
+        # in service order: endpoints, then the cloud overage
         ("T", "endpoint_workstation", D("12.00")),   # 1 license x 12 (bundled, from the device list split)
+        ("T", "cloud_gb", D("25.00")),               # 500 GB x 0.05
     ]
     rows = {r.customer: r for r in res.pool_rows}
     t = rows["T"]

@@ -74,11 +74,20 @@ class UnitResult:
         self.problems.append(Problem(kind, vendor, account, customer, message, source))
 
 
-def describe(item: str, tier: str, rate: Rate | None, labels: Mapping[str, str]) -> str:
-    """A Rates row's Description wins, else the unit's label for the item; a tier
-    the text does not name is added, so two tiers never share one description."""
-    text = rate.description if rate and rate.description else labels.get(item, item)
+def describe(item: str, tier: str, rate: Rate | None, labels: Mapping[str, str], product: str = "") -> str:
+    """A Rates row's Description wins, else the product name the report gives,
+    else the unit's label for the item, else the item key in words (never the
+    key itself); a tier the text does not name is added, so two tiers never
+    share one description."""
+    text = (rate.description if rate and rate.description else product or labels.get(item)
+            or item_in_words(item))
     return f"{text} ({tier})" if tier and tier.casefold() not in text.casefold() else text
+
+
+def item_in_words(item: str) -> str:
+    """'pw_base_storage' -> 'Pw base storage': readable when no label exists."""
+    words = item.replace("_", " ").replace(":", " ").strip()
+    return words[:1].upper() + words[1:] if words else item
 
 
 @dataclass
@@ -97,6 +106,7 @@ class Group:
     sources: list[Source] = field(default_factory=list)
     accounts: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)     # records that bill nothing, and why
+    product: str = ""                                   # the report's own product name, if it gives one
 
 
 QuantityOf = Callable[[UsageRecord, str], tuple[Decimal, str]]
@@ -122,7 +132,7 @@ def group_records(records: Sequence[MappedRecord], quantity_of: QuantityOf = pla
         g = groups.get(key)
         if g is None:
             g = groups[key] = Group(m.customer, rec.vendor, rec.item, rec.tier or "", rec.unit, sell_unit,
-                                    rec.vendor_currency)
+                                    rec.vendor_currency, product=(rec.details or {}).get("product", ""))
         g.quantity += qty
         g.parts.append(part)
         g.sources.append(rec.source)
@@ -173,7 +183,8 @@ def price_group(pb: PriceBook, g: Group, out: UnitResult, labels: Mapping[str, s
     cost_unit = _cost_per_unit((price_row, rule_row, any_row), sell, discount)
     out.charges.append(Charge(
         customer=g.customer, vendor=g.vendor, item=g.item,
-        description=describe(g.item, g.tier, price_row or any_row, labels), quantity=g.quantity, unit=g.unit,
+        description=describe(g.item, g.tier, price_row or any_row, labels, g.product), quantity=g.quantity,
+        unit=g.unit,
         unit_price=unit_price, currency=currency, cost_per_unit=cost_unit,
         working="; ".join(x for x in (working, rule_text) if x), sources=tuple(g.sources),
         account=", ".join(g.accounts)))

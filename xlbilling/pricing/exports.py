@@ -42,6 +42,12 @@ IMPORT_MAX_DECIMALS = 4          # quantities / unit prices an import keeps (Xer
 DATE_FORMATS = {"dmy": "%d/%m/%Y", "mdy": "%m/%d/%Y", "iso": "%Y-%m-%d"}
 
 
+def exact_text(d: Decimal) -> str:
+    """An exact decimal without trailing zeros or exponent: '1.108140000' -> '1.10814', '3.0' -> '3'."""
+    n = d.normalize()
+    return plain(n if n != n.to_integral_value() else n.to_integral_value())
+
+
 def plain(d: Decimal) -> str:
     """An exact decimal as plain text: no exponent ('1E+3' -> '1000'), no float."""
     return format(d, "f")
@@ -137,9 +143,24 @@ def import_quantity_price(line, max_decimals: int = IMPORT_MAX_DECIMALS) -> tupl
     # exact equality, not "rounds to": the importer's own rounding mode then never matters
     if _decimals(q) <= max_decimals and _decimals(u) <= max_decimals and q * u == line.amount:
         return q.normalize() if q == q.to_integral_value() else q, u, line.description
-    # fmt() marks a shortened figure with '~' (named rounding mode in core.rules.result)
-    return (Decimal(1), line.amount,
-            f"{line.description} ({fmt(q)} {line.unit} x {fmt(u)} {line.currency})")
+    # A customer reads this description: the product and, when it is short and
+    # exact, the quantity with its unit, never the working or a shortened '~' figure.
+    return Decimal(1), line.amount, f"{line.description}{quantity_note(q, line.unit)}"
+
+
+def plural(unit: str, quantity: Decimal) -> str:
+    """'license' -> 'licenses' for any quantity but 1 (never '18 unit'); GB stays GB."""
+    if quantity == 1 or not unit or unit.isupper() or unit.endswith("s"):
+        return unit
+    return unit + ("es" if unit.endswith(("x", "ch", "sh")) else "s")
+
+
+def quantity_note(quantity: Decimal, unit: str, max_decimals: int = IMPORT_MAX_DECIMALS) -> str:
+    """' (7.5 points)' for a quantity with at most `max_decimals` decimals, else ''."""
+    if _decimals(quantity) > max_decimals:
+        return ""
+    text = plain(quantity.normalize() if quantity != quantity.to_integral_value() else quantity.to_integral_value())
+    return f" ({text} {plural(unit, quantity)})"
 
 
 def _dates(result: PricingResult, pricebook: PriceBook, invoice_date: dt.date | None) -> tuple[dt.date, dt.date]:

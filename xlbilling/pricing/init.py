@@ -12,7 +12,7 @@ from typing import Sequence
 
 from xlbilling.csv_safe import formula_like
 from xlbilling.errors import ReportError
-from xlbilling.pricing.engine import ITEM_LABELS
+from xlbilling.pricing.vendors import describe_item
 from xlbilling.pricing.pricebook_template import write_pricebook
 from xlbilling.pricing.run import check_distinct_files
 
@@ -67,7 +67,9 @@ def pricebook_rows(reads: Sequence, home_currency: str = "USD") -> dict[str, lis
                 note = " (report states the sell price: leave Unit price blank; set a Pricing rule to reprice)"
             items.setdefault((rec.vendor, item, tier),
                              (rec.vendor, item, tier, None, unit, None, rec.vendor_currency or home_currency, None,
-                              None, None, None, ITEM_LABELS.get(rec.item, rec.item) + note, None))
+                              None, None, None,
+                              describe_item(rec.vendor, rec.item, (rec.details or {}).get("product", "")) + note,
+                              None))
         for sk in getattr(read, "skipped", ()) or ():
             key = (read.vendor, sk.account)
             if sk.account and key not in accounts:

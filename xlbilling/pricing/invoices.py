@@ -13,8 +13,13 @@ from xlbilling.pricing.model import Invoice, PriceBook, Problem, ReconRow
 
 
 def order_lines(lines: Iterable[InvoiceLine]) -> list[InvoiceLine]:
-    return sorted(lines, key=lambda ln: (ln.customer.casefold(), ln.customer, ln.vendor,
-                                         ln.kind == "commitment_fee", ln.item, ln.description))
+    """As a person reads an invoice: per customer, vendor by vendor (by name), each
+    vendor's services in their unit's order, its commitment fee last."""
+    from xlbilling.pricing.vendors import service_order
+
+    return sorted(lines, key=lambda ln: (ln.customer.casefold(), ln.customer, service_order(ln.vendor, "")[0],
+                                         ln.vendor, ln.kind == "commitment_fee", service_order(ln.vendor, ln.item)[1],
+                                         ln.item, ln.description))
 
 
 def build_invoices(lines: Sequence[InvoiceLine], pricebook: PriceBook, month: dt.date) -> list[Invoice]:

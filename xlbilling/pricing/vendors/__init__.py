@@ -35,6 +35,24 @@ def reader_options(pricebook) -> dict:
     return out
 
 
+def service_order(vendor: str, item: str) -> tuple[str, int]:
+    """Where a line stands on an invoice: vendors by the name a person reads, then
+    the unit's services in the order its LABELS list them (others after)."""
+    unit = UNITS.get(vendor)
+    items = list(unit.LABELS) if unit else []
+    base = item.split(":", 1)[0]
+    return (VENDOR_LABELS.get(vendor, vendor).casefold(), items.index(base) if base in items else len(items))
+
+
+def describe_item(vendor: str, item: str, product: str = "") -> str:
+    """The default description of an item (pricebook init): the report's product
+    name, else the unit's label, else the key in words."""
+    from xlbilling.pricing.charges import item_in_words
+
+    unit = UNITS.get(vendor)
+    return product or (unit.LABELS.get(item.split(":", 1)[0]) if unit else None) or item_in_words(item)
+
+
 def item_labels() -> dict[str, str]:
     """Every unit's default item descriptions (item key -> text)."""
     out: dict[str, str] = {}
@@ -44,4 +62,4 @@ def item_labels() -> dict[str, str]:
     return out
 
 
-__all__ = ["UNITS", "VENDOR_LABELS", "unit_for", "item_labels", "reader_options"]
+__all__ = ["UNITS", "VENDOR_LABELS", "unit_for", "item_labels", "reader_options", "service_order", "describe_item"]

@@ -18,7 +18,15 @@ from xlbilling.pricing.model import PriceBook
 
 VENDOR = "acronis"
 LABEL = "Acronis"
-LABELS: dict[str, str] = {}
+# product names a customer reads (a Rates row's Description wins); listed in service order
+LABELS: dict[str, str] = {
+    "pw_base_workstations": "Acronis Cyber Protect, workstations",
+    "pw_base_servers": "Acronis Cyber Protect, servers",
+    "pw_base_vms": "Acronis Cyber Protect, virtual machines",
+    "pw_base_m365_seats": "Acronis Cyber Protect, Microsoft 365 seats",
+    "pw_base_storage": "Acronis Cyber Protect, backup storage",
+    "dr_compute_points": "Acronis Disaster Recovery, compute points",
+}
 
 
 def price(usage: MappedUsage, pricebook: PriceBook, month: dt.date) -> UnitResult:

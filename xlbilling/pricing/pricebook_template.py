@@ -48,6 +48,21 @@ INSTRUCTIONS = (
 )
 
 
+def _print_setup(ws, area: str | None, title_rows: str = "1:1") -> None:
+    """How a price-book sheet prints (writers/layout.py PRICEBOOK_PRINT): landscape,
+    one page wide, the header row on every page, the table only."""
+    from dataclasses import replace
+
+    from xlbilling.writers.billing_template import apply_print_setup
+    from xlbilling.writers.layout import PRICEBOOK_PRINT
+
+    apply_print_setup(ws, replace(PRICEBOOK_PRINT, title_rows=title_rows) if title_rows else PRICEBOOK_PRINT)
+    if not title_rows:
+        ws.print_title_rows = None
+    if area:
+        ws.print_area = area
+
+
 def _fill_sheet(ws, name: str, rows: Sequence[Sequence[object]]) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -83,6 +98,7 @@ def _fill_sheet(ws, name: str, rows: Sequence[Sequence[object]]) -> None:
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
     ws.add_table(table)
     ws.freeze_panes = "A2"
+    _print_setup(ws, f"A1:{get_column_letter(len(cols))}{last_row + 500}")
     # data validation lists on the table's columns and well below, for new rows
     for c, (header, _, allowed, _) in enumerate(cols, 1):
         if not allowed:
@@ -115,6 +131,7 @@ def build_workbook(*, settings: Mapping[str, object] | None = None, customers: S
     for r, line in enumerate(INSTRUCTIONS, 1):
         write_text(ws.cell(row=r, column=1), line)
     ws["A1"].font = Font(bold=True, size=14)
+    _print_setup(ws, None, title_rows="")
     settings_rows = [(n, overrides.get(n, d), m + (f" Allowed: {', '.join(a)}." if a else ""))
                      for n, d, a, m in SETTINGS]
     data = {"Settings": settings_rows, "Customers": customers, "Accounts": accounts, "Rates": rates,

@@ -72,7 +72,7 @@ SHEETS: dict[str, list[tuple[str, int, tuple[str, ...] | None, bool]]] = {
     "Customers": [("Customer", 32, None, True), ("Invoice currency", 16, None, True),
                   ("Axcient BFF basis", 18, BASES, False), ("Notes", 40, None, False),
                   ("Customer id", 16, None, False)],
-    "Accounts": [("Vendor", 14, VENDORS, True), ("Account", 24, None, True),
+    "Accounts": [("Vendor", 14, VENDORS, True), ("Account", 38, None, True),   # 38: an Acronis tenant id prints whole
                  ("Vendor customer label", 32, None, False), ("Customer", 32, None, True),
                  ("Reviewed", 10, ("yes", "no"), False), ("Cancelled on", 14, None, False),
                  ("Notes", 30, None, False)],

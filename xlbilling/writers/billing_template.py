@@ -11,6 +11,7 @@ import sheets, so every sheet looks the same.
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -73,18 +74,42 @@ def setup_sheet(ws, title: str, headers, widths, *, month_label: bool = True, la
     ws.freeze_panes = f"A{L.FIRST_DATA_ROW}"
     if tab_color:
         ws.sheet_properties.tabColor = tab_color
-    # Print: landscape, every column on one page width, header row on each page.
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
+    apply_print_setup(ws, L.PRINT if landscape else replace(L.PRINT, orientation="portrait"))
+
+
+def set_note(ws, text: str) -> None:
+    """A one-line note for the reader in row 3, between the month and the headers."""
+    from openpyxl.styles import Font as _Font
+
+    from xlbilling.writers.cells import set_text
+
+    set_text(ws.cell(row=L.NOTE_ROW, column=1), text).font = _Font(name=L.FONT, italic=True, color="595959")
+
+
+def apply_print_setup(ws, setup: L.PrintSetup) -> None:
+    """layout.PrintSetup on one sheet: orientation, paper, fit to width, the header
+    row repeated on every page, margins and footer."""
+    ws.page_setup.orientation = setup.orientation
+    ws.page_setup.paperSize = setup.paper_size
+    ws.page_setup.fitToWidth = setup.fit_to_width
+    ws.page_setup.fitToHeight = setup.fit_to_height
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    ws.print_title_rows = f"{L.HEADER_ROW}:{L.HEADER_ROW}"
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.75
+    ws.print_title_rows = setup.title_rows
+    ws.page_margins.left = ws.page_margins.right = setup.margin_side_in
+    ws.page_margins.top = ws.page_margins.bottom = setup.margin_top_in
     ws.page_margins.header = ws.page_margins.footer = 0.3
-    ws.oddFooter.left.text = "&A"
-    ws.oddFooter.right.text = "Page &P of &N"
+    ws.oddFooter.left.text = setup.footer_left
+    ws.oddFooter.right.text = setup.footer_right
+
+
+def apply_print_area(ws, layout: L.SheetLayout, data_rows: int) -> None:
+    """Print the sheet's table only: columns A to the last printed one (those with
+    printed=False stay on screen), from the title down to the rows written plus a
+    few for totals below; blocks placed beside the table are left out."""
+    n = layout.printed_columns
+    if n:
+        last_row = L.HEADER_ROW + max(data_rows, 1) + L.PRINT_AREA_SPARE_ROWS
+        ws.print_area = f"A1:{L.column_letter(n)}{last_row}"
 
 
 def add_table(ws, name: str, n_columns: int, last_row: int) -> Table:
@@ -115,6 +140,9 @@ def build_template() -> Workbook:
             if col.kind not in ("money", "text"):
                 ws.cell(row=L.FIRST_DATA_ROW, column=i).number_format = L.NUMBER_FORMATS[col.kind]
         add_table(ws, sheet.table, len(sheet.columns), L.FIRST_DATA_ROW)
+        apply_print_area(ws, sheet, 1)
+        if sheet is L.IMPORTS and L.IMPORT_SHEETS_HIDDEN:
+            set_note(ws, L.IMPORT_SHEETS_NOTE)
     wb.active = 0
     wb.properties.title = "xlbilling monthly billing workbook"
     wb.properties.creator = "xlbilling"

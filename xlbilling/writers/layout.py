@@ -52,6 +52,7 @@ class Column:
     udf: str = ""          # UDF(s) this column's formulas may call ("" = value or native formula)
     note: str = ""         # for docs/workbook.md
     wrap: bool = False     # long text: wrapped, so the printed page stays legible
+    printed: bool = True   # False: on screen only, outside the print area (must be trailing columns)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +63,16 @@ class SheetLayout:
     columns: tuple[Column, ...]
     tab_color: str = ""
     landscape: bool = True
+
+    @property
+    def printed_columns(self) -> int:
+        """How many leading columns print (the print area is A to this column)."""
+        n = 0
+        for col in self.columns:
+            if not col.printed:
+                break
+            n += 1
+        return n
 
     def index(self, key: str) -> int:
         """1-based column number of `key`."""
@@ -124,9 +135,9 @@ INVOICE_LINES = SheetLayout(
           note="=IFERROR(UDF(...), value)+0 where a user would use a UDF; else the value"),
         C("currency", "Currency", 9.5),
         C("fx_rate", "FX rate", 9.5, "rate"),
-        C("working", "Working", 48, wrap=True, note="the arithmetic, from the billing rules"),
-        C("source", "Source", 26, wrap=True, note="file, sheet and rows of the vendor report"),
-        C("kind", "Kind", 11),
+        C("working", "Working", 48, wrap=True, printed=False, note="the arithmetic, from the billing rules"),
+        C("source", "Source", 26, wrap=True, printed=False, note="file, sheet and rows of the vendor report"),
+        C("kind", "Kind", 11, printed=False),
     ))
 
 RECONCILIATION = SheetLayout(
@@ -169,8 +180,8 @@ PROBLEMS = SheetLayout(
         C("account", "Account", 20, wrap=True),
         C("customer", "Customer", 22, wrap=True),
         C("message", "Message", 80, wrap=True),
-        C("source", "Source", 36, wrap=True),
-        C("kind", "Code", 18, note="the problem's stable code, for filters"),
+        C("source", "Source", 36, wrap=True, printed=False),
+        C("kind", "Code", 18, printed=False, note="the problem's stable code, for filters"),
     ))
 
 IMPORTS = SheetLayout(
@@ -191,6 +202,40 @@ IMPORTS = SheetLayout(
         C("period_check", "Period check", 30, wrap=True,
           note="against the billing month; a mismatch is billed only with --allow-period-mismatch"),
     ))
+
+# --- printing -------------------------------------------------------------------------
+# How every sheet prints (billing workbook and price book), as data: the template
+# generator and the writer's skeleton apply it with openpyxl's public page-setup API,
+# so it holds whatever writes the rows.  A4 landscape, fitted to one page wide (the
+# same scaling fits US Letter), as many pages tall as needed, the header row
+# repeated on every page, sheet name and "Page n of N" in the footer.  Columns with
+# printed=False (the Working, Source and code columns) stay on screen only.
+
+
+@dataclass(frozen=True, slots=True)
+class PrintSetup:
+    orientation: str = "landscape"
+    paper_size: int = 9            # 9 = A4 (openpyxl PAPERSIZE_A4); fitting to width suits Letter too
+    fit_to_width: int = 1          # pages wide
+    fit_to_height: int = 0         # 0 = as many pages tall as the rows need
+    title_rows: str = f"{HEADER_ROW}:{HEADER_ROW}"
+    margin_side_in: float = 0.4
+    margin_top_in: float = 0.6
+    footer_left: str = "&A"        # sheet name
+    footer_right: str = "Page &P of &N"
+
+
+PRINT = PrintSetup()
+PRICEBOOK_PRINT = PrintSetup(title_rows="1:1")    # price book sheets: header in row 1
+PRINT_AREA_SPARE_ROWS = 10        # rows below the data in the print area (totals below a table)
+
+# Import sheets hold the vendor's raw rows: on screen for checking, not for printing.
+# They are hidden (right-click a sheet tab > Unhide), so printing the workbook prints
+# the billing sheets only; the Imports sheet says so in its row 3.
+IMPORT_SHEETS_HIDDEN = True
+IMPORT_SHEETS_NOTE = ("The Import sheets (one per report) are hidden so that printing the workbook leaves them out:"
+                      " right-click any sheet tab > Unhide to see one.")
+NOTE_ROW = 3
 
 # Fixed sheets in workbook order; import sheets (one per report) follow.
 SHEETS = (SUMMARY, INVOICE_LINES, RECONCILIATION, CLOUD_POOL, PROBLEMS, IMPORTS)

@@ -39,7 +39,7 @@ from xlbilling.outputs import atomic_write
 from xlbilling.outputs import check_output as _check_output, sha256_file
 from xlbilling.safe_xlsx import open_workbook
 from xlbilling.writers import layout as L
-from xlbilling.writers.billing_template import add_table, ensure_styles, setup_sheet, template_path
+from xlbilling.writers.billing_template import add_table, apply_print_area, ensure_styles, setup_sheet, template_path
 from xlbilling.writers.cells import clean_text
 from xlbilling.writers.stream import RowWriter, SheetRows, write_package
 from xlbilling.writers.udf_cells import amount_cell, iferror
@@ -404,6 +404,8 @@ def _add_import_sheet(wb, index: int, read, month: dt.date) -> str:
     setup_sheet(ws, f"Imported from {clean_text(read.file)} ({read.vendor} {read.report_type})",
                 headers, _import_widths(headers, read.rows), tab_color="A5A5A5")
     _month_header(ws, month)
+    if L.IMPORT_SHEETS_HIDDEN:   # the vendor's raw rows: on screen, not printed (the Imports sheet says so)
+        ws.sheet_state = "hidden"
     if headers:
         table = add_table(ws, L.import_table_name(index), len(headers), L.HEADER_ROW + max(len(read.rows), 1))
         table.tableStyleInfo.name = "TableStyleLight1"
@@ -493,6 +495,7 @@ def write_billing_workbook(out: str | Path, reads: Sequence, result, *, inputs: 
         contents = add_month_sheets(wb, contents, month_status, result)
     for content in contents:
         _resize_table(wb[content.layout.name], content.layout.table, content.rows, len(content.layout.columns))
+        apply_print_area(wb[content.layout.name], content.layout, content.rows)   # print: layout.PRINT
         sheets.append(SheetRows(content.layout.name, content.fill, _wrap(content.layout)))
     for read, name in zip(reads, import_names):
         sheets.append(SheetRows(name, lambda out, read=read, name=name: _write_import_rows(out, read, name, progress)))

@@ -61,9 +61,13 @@ class MonthFigures:
     accounts: tuple[AccountFig, ...] = ()
     source: str = ""     # "ledger (closed 2026-11-03 by ann)", "workbook billing-2026-09.xlsx"
     has_accounts: bool = True
+    _by_key: dict | None = field(default=None, init=False, compare=False, repr=False)
 
     def invoice(self, key: str) -> InvoiceFig | None:
-        return next((i for i in self.invoices if i.key == key), None)
+        """The invoice of customer `key` (an index built once: months hold thousands of invoices)."""
+        if self._by_key is None:
+            object.__setattr__(self, "_by_key", {i.key: i for i in self.invoices})
+        return self._by_key.get(key)
 
 
 def figures_from_result(result, pricebook, reads: Sequence = ()) -> MonthFigures:

@@ -20,9 +20,10 @@ What each side does (the same answer: the records the reader returns):
                  absolute / delta), feature switches and zero sums skipped,
                  exact integer sums, bytes -> GB, seconds -> points, source rows.
       DuckDB     read_csv (all columns as text), the same column choice in SQL,
-                 CAST to HUGEINT (exact; a bad cell aborts), SUM per (tenant, item),
-                 list of source row numbers, zero sums dropped; then the same
-                 Decimal GB / point conversion of each sum in Python.
+                 storage keyed by backend, *_child_storages on partner-owned infra,
+                 CAST to HUGEINT (exact; a bad cell aborts), SUM per (tenant, item)
+                 and of the production figure, list of source row numbers; then the
+                 same Decimal GB / point (2 decimals) conversion, zero quantities dropped.
   * Altaro itemised CSV, 1,000,000 rows -> billed users per customer:
       xlbilling  read_report: the rule's type filter, trimmed case-insensitive
                  names, count and source rows per customer, merged-spelling
@@ -122,42 +123,61 @@ def make_acronis(path: Path, rows: int) -> None:
 ACRONIS_SQL = """
 WITH src AS (
     SELECT row_number() OVER () + 1 AS rn, * FROM read_csv(?, all_varchar = true, header = true)
-), picked AS (
-    SELECT rn, trim("tenant.id") AS tenant, trim(name) AS item,
-           CAST(CASE
-               WHEN lower(name) LIKE '%compute_point%' THEN
-                   CASE WHEN lower(trim("tenant.kind")) IN ('partner', 'folder', 'reseller')
-                        THEN "usage.delta.production" ELSE "usage.delta.total" END
-               ELSE
-                   CASE WHEN lower(trim("tenant.kind")) IN ('partner', 'folder', 'reseller')
-                        THEN "usage.absolute.production" ELSE "usage.absolute.total" END
-           END AS HUGEINT) AS v
+), tenants AS (
+    SELECT DISTINCT trim("tenant.id") AS t FROM src
+), typed AS (
+    SELECT rn, trim("tenant.id") AS tenant, trim(name) AS item, lower(name) LIKE '%compute_point%' AS points,
+           lower(name) LIKE '%storage%' OR lower(name) LIKE '%physical_data%' AS storage,
+           lower(trim("tenant.kind")) IN ('partner', 'folder', 'reseller') AS partner,
+           trim("infra.backend_type") AS backend,
+           trim("infra.owner_id") IN (SELECT t FROM tenants) AND trim("infra.id") <> '' AS partner_infra,
+           "usage.absolute.production" AS abs_p, "usage.absolute.total" AS abs_t,
+           "usage.delta.production" AS del_p, "usage.delta.total" AS del_t
     FROM src
-    WHERE lower(trim(name)) <> 'pw_base_m365_mailboxes' AND trim("tenant.id") <> '' AND trim(name) <> ''
+), picked AS (
+    SELECT rn, tenant,
+           -- storage keyed by backend; the four storage items on partner-owned infra -> *_child_storages
+           CASE WHEN partner_infra AND item IN ('pg_storage', 'pw_storage') THEN 'pg_child_storages'
+                WHEN partner_infra AND item = 'pw_dr_storage' THEN 'pw_dr_child_storages'
+                WHEN partner_infra AND item = 'fc_storage' THEN 'fc_child_storages' ELSE item END
+           || CASE WHEN storage AND backend <> '' THEN ':' || backend ELSE '' END AS metric,
+           CAST(CASE WHEN points THEN (CASE WHEN partner THEN del_p ELSE del_t END)
+                     ELSE (CASE WHEN partner THEN abs_p ELSE abs_t END) END AS HUGEINT) AS v,
+           CASE WHEN NOT partner THEN CAST(CASE WHEN points THEN del_p ELSE abs_p END AS HUGEINT) END AS prod
+    FROM typed
+    WHERE lower(item) <> 'pw_base_m365_mailboxes' AND tenant <> '' AND item <> ''
 )
-SELECT tenant, item, CAST(sum(v) AS VARCHAR) AS raw, list(rn ORDER BY rn) AS rows
-FROM picked GROUP BY tenant, item HAVING sum(v) <> 0
+SELECT tenant, metric, CAST(sum(v) AS VARCHAR) AS raw, CAST(sum(prod) AS VARCHAR) AS production,
+       list(rn ORDER BY rn) AS rows
+FROM picked GROUP BY tenant, metric
 """
 
 
 def duckdb_acronis(path: Path) -> list:
     import decimal
+    from decimal import ROUND_HALF_UP
 
     import duckdb
 
     con = duckdb.connect()
     out = []
     exact = decimal.Context(prec=80)
-    for tenant, item, raw, rows in con.execute(ACRONIS_SQL, [str(path)]).fetchall():
-        key = item.casefold()
-        raw_d = Decimal(raw)
+
+    def convert(raw: Decimal, key: str) -> Decimal:
         if "compute_point" in key:
-            quantity = raw_d / Decimal(3600)
-        elif "storage" in key:
-            quantity = exact.divide(raw_d, Decimal(GiB))
-        else:
-            quantity = raw_d
-        out.append([tenant, item, format(quantity, "f"), len(rows)])
+            return (raw / Decimal(3600)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        if "storage" in key or "physical_data" in key:
+            return exact.divide(raw, Decimal(GiB))
+        return raw
+
+    for tenant, metric, raw, production, rows in con.execute(ACRONIS_SQL, [str(path)]).fetchall():
+        key = metric.casefold()
+        quantity = convert(Decimal(raw), key)
+        if quantity == 0:
+            continue  # zero quantities are not billed
+        if production is not None:
+            convert(Decimal(production), key)  # the production figure kept for the trial setting
+        out.append([tenant, metric, format(quantity, "f"), len(rows)])
     return out
 
 

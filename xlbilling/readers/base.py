@@ -1015,7 +1015,10 @@ def _arrow_csv(raw: bytes, delimiter: str, header_index: int, width: int, wanted
         table = pcsv.read_csv(
             pa.BufferReader(raw),   # the bytes as they are (io.BytesIO would be read in copies)
             read_options=pcsv.ReadOptions(skip_rows=header_index + 1, column_names=names, block_size=1 << 22),
-            parse_options=pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False),
+            # Without a quote character no value can hold a line break, so the faster
+            # newline-only block splitting reads the same records (~30 % of this call).
+            parse_options=pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=b'"' in raw,
+                                            ignore_empty_lines=False),
             # large_string: what pandas' pyarrow strings hold, so to_pandas copies nothing
             convert_options=pcsv.ConvertOptions(include_columns=keep,
                                                 column_types={n: pa.large_string() for n in names},

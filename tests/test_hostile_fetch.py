@@ -170,3 +170,17 @@ def test_fetch_cli_drip_and_echo_end_clean(server, tmp_path, monkeypatch, capsys
     code = main(["fetch", "altaro", "--link", server.url("/altaro/r/1"), "--month", "2026-10", "--out", str(out),
                  "--timeout", "nan"])
     assert code == 2 and "--timeout: expected seconds" in capsys.readouterr().err
+
+
+def test_a_server_dripping_its_headers_is_cut_off_too(server):
+    def drip_everything(h):
+        h.close_connection = True
+        for byte in b"HTTP/1.1 200 OK\r\nContent-Type: text/csv\r\nContent-Length: 3\r\n\r\nabc":
+            h.wfile.write(bytes([byte]))   # the status line and headers a byte at a time
+            h.wfile.flush()
+            time.sleep(0.4)
+    server.routes["/slowhead"] = drip_everything
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"did not finish its answer within 2 s"):
+        _get(server.url("/slowhead"), read_timeout_s=2)
+    assert time.monotonic() - started < 5   # ~2.5 s, not the ~30 s the whole answer takes

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Collection, Mapping
@@ -131,12 +132,14 @@ def get(client: httpx.Client, url: httpx.URL | str, *, key_header: str, key: Api
         problem, retryable, request_sent = None, False, True
         started = time.monotonic()
         try:
-            with client.stream("GET", url, params=params,
-                               headers={key_header: key.reveal(), "Accept": accept}) as response:
-                status = response.status_code
-                headers = {k.lower(): v for k, v in response.headers.items()}
-                body, problem = _read_body(response, started, settings, where)
-                retryable = problem is not None and retry_safe_failures and "did not finish" in problem
+            def exchange():
+                with client.stream("GET", url, params=params,
+                                   headers={key_header: key.reveal(), "Accept": accept}) as response:
+                    answer_headers = {k.lower(): v for k, v in response.headers.items()}
+                    return (response.status_code, answer_headers) + _read_body(response, started, settings, where)
+
+            status, headers, body, problem = _within_deadline(exchange, settings, where)
+            retryable = problem is not None and retry_safe_failures and "did not finish" in problem
         except (httpx.ConnectError, httpx.ConnectTimeout) as err:
             reason = _transport_reason(err, key)
             if "CERTIFICATE_VERIFY_FAILED" in reason or "certificate verify failed" in reason.lower():
@@ -193,6 +196,33 @@ def get(client: httpx.Client, url: httpx.URL | str, *, key_header: str, key: Api
         time.sleep(wait_s)
         wait_s *= 2
     raise AssertionError("unreachable")
+
+
+def _within_deadline(exchange: Callable[[], tuple], settings: HttpSettings, where: str):
+    """Run one request/answer exchange with a whole-answer deadline, headers
+    included: a server dripping its status line and headers a byte at a time
+    never trips a per-read timeout, so the exchange runs in a daemon thread and
+    is abandoned when the deadline passes.  An
+    exception raised by the exchange is re-raised here, for get() to map."""
+    box: dict[str, object] = {}
+
+    def work() -> None:
+        try:
+            box["result"] = exchange()
+        except BaseException as err:  # noqa: BLE001 - handed to the caller
+            box["error"] = err
+
+    worker = threading.Thread(target=work, name="xlbilling-http", daemon=True)
+    worker.start()
+    worker.join(settings.read_timeout_s + 0.5)
+    if worker.is_alive():
+        # abandoned: the daemon thread ends with its next stalled read (at most a
+        # minute) or with the process; the client stays usable for a retry
+        return 0, {}, b"", (f"{where} did not finish its answer within {settings.read_timeout_s:g} s (it is"
+                            f" sending very slowly): try again later or raise --timeout; nothing was saved")
+    if "error" in box:
+        raise box["error"]  # type: ignore[misc]
+    return box["result"]
 
 
 def _read_body(response: httpx.Response, started: float, settings: HttpSettings,

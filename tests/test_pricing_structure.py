@@ -16,8 +16,7 @@ from xlbilling.pricing.vendors import UNITS
 PRICING = Path(__file__).resolve().parents[1] / "xlbilling" / "pricing"
 # data and workbook adapters, not pricing logic
 NOT_LOGIC = {"make_sample_pricebook.py", "pricebook_template.py"}
-# the workbook adapter's loader is split sheet by sheet in the next step
-LONG_ALLOWED = {"pricebook.py"}
+
 VENDOR_KEYS = set(VENDORS) | set(UNITS)
 
 
@@ -48,8 +47,6 @@ def test_no_vendor_named_outside_its_own_unit(path):
 
 @pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(PRICING)))
 def test_functions_are_short(path):
-    if path.name in LONG_ALLOWED:
-        pytest.skip("price-book loader: split next")
     tree = ast.parse(path.read_text())
     long = [(n.name, n.end_lineno - n.lineno + 1) for n in ast.walk(tree)
             if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.end_lineno - n.lineno + 1 > 60]

@@ -304,10 +304,9 @@ def _bytes_per_gb(problems: _Problems, row: int, value: object) -> Decimal:
     return d
 
 
-def load_pricebook(path: str | os.PathLike) -> PriceBook:
-    """Read and validate the price book at `path` (see docs/pricebook.md)."""
-    name = os.fspath(path)
-    problems = _Problems(name)
+def _open(name: str, problems: _Problems) -> dict:
+    """The price book's sheets as (row, record) lists; a file that is not a price
+    book is refused naming what it is."""
     try:
         # safe_xlsx: zip sizes checked before unzipping, then python-calamine (cached values only)
         sheet_names, grids = read_sheet_grids(name, SHEETS, max_unzipped_bytes=MAX_PRICEBOOK_BYTES)
@@ -328,12 +327,12 @@ def load_pricebook(path: str | os.PathLike) -> PriceBook:
     _refuse_other_workbook(name, sheet_names)
     sheets = {s: _read_sheet(sheet_names, grids, s, problems) for s in SHEETS}
     _formulas_without_values(name, problems)
-    settings = _settings(sheets["Settings"], problems)
-    home = settings.home_currency
+    return sheets
 
+def _customers(rows, problems: _Problems, home: str) -> list[Customer]:
     customers: list[Customer] = []
     seen: dict[str, int] = {}
-    for r, rec in sheets["Customers"] or []:
+    for r, rec in rows or []:
         cname = _text(rec["Customer"])
         if not cname:
             problems.add("Customers", r, "Customer", rec["Customer"], "a customer name")
@@ -347,7 +346,6 @@ def load_pricebook(path: str | os.PathLike) -> PriceBook:
                                                    rec["Invoice currency"], home),
                                   _choice(problems, "Customers", r, "Axcient BFF basis", rec.get("Axcient BFF basis"),
                                           BASES), _text(rec.get("Notes")), r, _text(rec.get("Customer id"))))
-    known = {c.name.casefold(): c.name for c in customers}
     ids: dict[str, int] = {}
     for c in customers:   # the stable key of invoice numbers: one customer each
         if c.customer_id and c.customer_id.casefold() in ids:
@@ -355,29 +353,40 @@ def load_pricebook(path: str | os.PathLike) -> PriceBook:
                          f"it is already on row {ids[c.customer_id.casefold()]}")
         elif c.customer_id:
             ids[c.customer_id.casefold()] = c.row
+    return customers
 
-    def customer_ref(sheet: str, r: int, value: object, required: bool) -> str:
+
+class _Refs:
+    """Customer and vendor cells of the other sheets, checked against Customers / VENDORS."""
+
+    def __init__(self, customers: list[Customer], problems: _Problems):
+        self.known = {c.name.casefold(): c.name for c in customers}
+        self.problems = problems
+
+    def customer_ref(self, sheet: str, r: int, value: object, required: bool) -> str:
         text = _text(value)
         if not text:
             if required:
-                problems.add(sheet, r, "Customer", value, "a customer name from the Customers sheet")
+                self.problems.add(sheet, r, "Customer", value, "a customer name from the Customers sheet")
             return ""
-        if text.casefold() not in known:
-            problems.add(sheet, r, "Customer", text, "a customer listed in the Customers sheet",
-                         "add it to Customers (with its invoice currency) or correct the spelling")
+        if text.casefold() not in self.known:
+            self.problems.add(sheet, r, "Customer", text, "a customer listed in the Customers sheet",
+                              "add it to Customers (with its invoice currency) or correct the spelling")
             return text
-        return known[text.casefold()]
+        return self.known[text.casefold()]
 
-    def vendor(sheet: str, r: int, value: object) -> str:
+    def vendor(self, sheet: str, r: int, value: object) -> str:
         if not _text(value):
-            problems.add(sheet, r, "Vendor", value, "one of " + ", ".join(VENDORS))
+            self.problems.add(sheet, r, "Vendor", value, "one of " + ", ".join(VENDORS))
             return ""
-        return _choice(problems, sheet, r, "Vendor", value, VENDORS)
+        return _choice(self.problems, sheet, r, "Vendor", value, VENDORS)
 
+
+def _accounts(rows, refs: _Refs, problems: _Problems) -> list[Account]:
     accounts: list[Account] = []
     acct_seen: dict[tuple[str, str], int] = {}
-    for r, rec in sheets["Accounts"] or []:
-        v = vendor("Accounts", r, rec["Vendor"])
+    for r, rec in rows or []:
+        v = refs.vendor("Accounts", r, rec["Vendor"])
         acct = _text(rec["Account"])
         if not acct:
             problems.add("Accounts", r, "Account", rec["Account"], "the vendor's account / tenant / client id")
@@ -390,20 +399,23 @@ def load_pricebook(path: str | os.PathLike) -> PriceBook:
         reviewed = _choice(problems, "Accounts", r, "Reviewed", rec.get("Reviewed"), ("yes", "no", "y", "n", "true",
                                                                                        "false", "1", "0"), "yes")
         accounts.append(Account(v, acct, _text(rec.get("Vendor customer label")),
-                                customer_ref("Accounts", r, rec["Customer"], False),
+                                refs.customer_ref("Accounts", r, rec["Customer"], False),
                                 reviewed in ("yes", "y", "true", "1"),
                                 _date(problems, "Accounts", r, "Cancelled on", rec.get("Cancelled on")), r))
+    return accounts
 
+
+def _rates(rows, refs: _Refs, problems: _Problems, home: str) -> list[Rate]:
     rates: list[Rate] = []
     rate_seen: dict[tuple, int] = {}
-    for r, rec in sheets["Rates"] or []:
-        v = vendor("Rates", r, rec["Vendor"])
+    for r, rec in rows or []:
+        v = refs.vendor("Rates", r, rec["Vendor"])
         item = _text(rec["Item"])
         if not item:
             problems.add("Rates", r, "Item", rec["Item"], "an item key such as online_gb, endpoint_server,"
                                                           " pw_base_storage, m365_users, or * for every item")
         tier = _choice(problems, "Rates", r, "Tier", rec.get("Tier"), TIERS)
-        cust = customer_ref("Rates", r, rec.get("Customer"), False)
+        cust = refs.customer_ref("Rates", r, rec.get("Customer"), False)
         key = (v, item, tier, cust.casefold())
         if key in rate_seen:
             problems.add("Rates", r, "Item", item, "one row per vendor, item, tier and customer",
@@ -430,10 +442,13 @@ def load_pricebook(path: str | os.PathLike) -> PriceBook:
             distributor_discount=_number(problems, "Rates", r, "Distributor discount", rec.get("Distributor discount"),
                                          maximum=Decimal(1), example="0.2 (= 20%)"),
             description=_text(rec.get("Description")), item_code=_text(rec.get("Item code")), row=r))
+    return rates
 
+
+def _exchange_rates(rows, problems: _Problems) -> list[tuple[str, str, Decimal]]:
     fx: list[tuple[str, str, Decimal]] = []
     fx_seen: dict[tuple[str, str], int] = {}
-    for r, rec in sheets["ExchangeRates"] or []:
+    for r, rec in rows or []:
         f = _currency(problems, "ExchangeRates", r, "From", rec["From"], "")
         t = _currency(problems, "ExchangeRates", r, "To", rec["To"], "")
         if not f or not t:
@@ -456,18 +471,24 @@ def load_pricebook(path: str | os.PathLike) -> PriceBook:
                 continue
             fx_seen[(f, t)] = r
             fx.append((f, t, rate.normalize() if rate == rate.to_integral_value() else rate))
+    return fx
 
+
+def _commitments(rows, refs: _Refs, problems: _Problems, customers: list[Customer], home: str) -> list[Commitment]:
     commitments: list[Commitment] = []
-    for r, rec in sheets["Commitments"] or []:
-        cust = customer_ref("Commitments", r, rec["Customer"], True)
+    for r, rec in rows or []:
+        cust = refs.customer_ref("Commitments", r, rec["Customer"], True)
         inv = next((c.currency for c in customers if c.name == cust), home)
         amount = _number(problems, "Commitments", r, "Minimum commitment", rec["Minimum commitment"], required=True,
                          example="500")
-        commitments.append(Commitment(cust, vendor("Commitments", r, rec["Vendor"]), amount or Decimal(0),
+        commitments.append(Commitment(cust, refs.vendor("Commitments", r, rec["Vendor"]), amount or Decimal(0),
                                       _currency(problems, "Commitments", r, "Currency", rec.get("Currency"), inv), r))
+    return commitments
 
+
+def _licenses(rows, refs: _Refs, problems: _Problems) -> list[License]:
     licenses: list[License] = []
-    for r, rec in sheets["Licenses"] or []:
+    for r, rec in rows or []:
         first = _date(problems, "Licenses", r, "First day", rec.get("First day"))
         last = _date(problems, "Licenses", r, "Last day", rec.get("Last day"))
         if first and last and last < first:
@@ -475,12 +496,29 @@ def load_pricebook(path: str | os.PathLike) -> PriceBook:
         ltype = _choice(problems, "Licenses", r, "License type", rec["License type"], LICENSE_TYPES)
         if not ltype:
             problems.add("Licenses", r, "License type", rec["License type"], "one of " + ", ".join(LICENSE_TYPES))
-        licenses.append(License(customer_ref("Licenses", r, rec["Customer"], True), _text(rec.get("Location")), ltype,
+        licenses.append(License(refs.customer_ref("Licenses", r, rec["Customer"], True), _text(rec.get("Location")), ltype,
                                 _choice(problems, "Licenses", r, "Tier", rec.get("Tier"), TIERS, "bundled"),
                                 _text(rec.get("Size")), _text(rec.get("Retention")), first, last,
                                 _number(problems, "Licenses", r, "Monthly price", rec.get("Monthly price")),
                                 _currency(problems, "Licenses", r, "Currency", rec.get("Currency"), ""), r))
+    return licenses
 
+
+def load_pricebook(path: str | os.PathLike) -> PriceBook:
+    """Read and validate the price book at `path` (see docs/pricebook.md): every
+    bad cell of every sheet in one PriceBookError."""
+    name = os.fspath(path)
+    problems = _Problems(name)
+    sheets = _open(name, problems)
+    settings = _settings(sheets["Settings"], problems)
+    home = settings.home_currency
+    customers = _customers(sheets["Customers"], problems, home)
+    refs = _Refs(customers, problems)
+    accounts = _accounts(sheets["Accounts"], refs, problems)
+    rates = _rates(sheets["Rates"], refs, problems, home)
+    fx = _exchange_rates(sheets["ExchangeRates"], problems)
+    commitments = _commitments(sheets["Commitments"], refs, problems, customers, home)
+    licenses = _licenses(sheets["Licenses"], refs, problems)
     problems.raise_if_any()
     return PriceBook(path=name, settings=settings, customers=tuple(customers), accounts=tuple(accounts),
                      rates=tuple(rates), exchange_rates=tuple(fx), commitments=tuple(commitments),

@@ -30,10 +30,21 @@ COMMANDS = (
 )
 
 
+EPILOG = """a month, step by step (xlbilling help start):
+  xlbilling samples --out reports                      practice only: the sample reports
+  xlbilling pricebook init reports/* --out pricebook.xlsx
+  xlbilling pricebook check pricebook.xlsx             after filling it in Excel
+  xlbilling build --month 2026-10 --pricebook pricebook.xlsx reports/* --out billing-2026-10.xlsx
+
+exit codes: 0 done, 1 --strict and something incomplete, 2 an error (nothing written).
+Each command has --help with examples; xlbilling help lists the guides."""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="xlbilling",
         description="Turn backup vendors' usage reports into exact customer invoices.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"xlbilling {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

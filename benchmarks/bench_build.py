@@ -193,6 +193,10 @@ def run_one(n: int, folder: Path) -> dict:
             "workbook_mib": out.stat().st_size / 2 ** 20, "udf_cells": facts["amount_cells"]}
 
 
+def _float(value):
+    return None if value is None else float(value)
+
+
 def baseline_one(n: int, folder: Path) -> dict:
     """The baseline: the same sheets and cell values through openpyxl's write-only mode."""
     from openpyxl import Workbook
@@ -214,9 +218,8 @@ def baseline_one(n: int, folder: Path) -> dict:
                    None if ln.fx_rate is None else float(ln.fx_rate), ln.working, ln.source_text, ln.kind])
     ws = wb.create_sheet(L.RECONCILIATION.name)
     for rec in result.reconciliation:
-        ws.append([rec.customer, rec.vendor, rec.currency, float(rec.cost), float(rec.billed), float(rec.margin),
-                   None if rec.margin_pct is None else float(rec.margin_pct), float(rec.billed), 0.0,
-                   rec.lines_without_cost])
+        ws.append([rec.customer, rec.vendor, rec.currency, _float(rec.cost), _float(rec.billed),
+                   _float(rec.margin), _float(rec.margin_pct), _float(rec.billed), 0.0, rec.lines_without_cost])
     ws = wb.create_sheet(L.PROBLEMS.name)
     for p in result.problems:
         ws.append([p.kind, p.vendor, p.account, p.customer, p.message, p.source])
@@ -236,6 +239,20 @@ def _child(*args) -> dict:
     if proc.returncode:
         raise SystemExit(proc.stderr)
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _print_baselines(results, baselines) -> None:
+    if not baselines:
+        return
+    print("\nwriter vs baseline (openpyxl write-only, values only, same cells), same run:")
+    print(f"{'customers':>9} {'write s':>8} {'CPU s':>7} {'peak MiB':>9} | {'baseline s':>10} {'CPU s':>7}"
+          f" {'peak MiB':>9} {'xlsx MiB':>8} | {'x baseline (CPU)':>16}")
+    for r in results:
+        b = baselines.get(r["customers"])
+        if b:
+            print(f"{r['customers']:>9,} {r['write_s']:>8.2f} {r['write_cpu_s']:>7.2f} {r['peak_mib']:>9.0f} |"
+                  f" {b['write_s']:>10.2f} {b['write_cpu_s']:>7.2f} {b['peak_mib']:>9.0f}"
+                  f" {b['workbook_mib']:>8.1f} | {r['write_cpu_s'] / b['write_cpu_s']:>16.2f}")
 
 
 def main(argv=None) -> int:
@@ -277,16 +294,7 @@ def main(argv=None) -> int:
     print("'before write': peak memory when pricing is done and every import row is built, before writing")
     print(f"'x first': CPU time per customer against the {results[0]['customers']:,}-customer run"
           f" ({first * 1000:.2f} ms; CPU, not wall, because the machine is shared); near 1.0 = linear growth")
-    if baselines:
-        print("\nwriter vs baseline (openpyxl write-only, values only, same cells), same run:")
-        print(f"{'customers':>9} {'write s':>8} {'CPU s':>7} {'peak MiB':>9} | {'baseline s':>10} {'CPU s':>7}"
-              f" {'peak MiB':>9} {'xlsx MiB':>8} | {'x baseline (CPU)':>16}")
-        for r in results:
-            b = baselines.get(r["customers"])
-            if b:
-                print(f"{r['customers']:>9,} {r['write_s']:>8.2f} {r['write_cpu_s']:>7.2f} {r['peak_mib']:>9.0f} |"
-                      f" {b['write_s']:>10.2f} {b['write_cpu_s']:>7.2f} {b['peak_mib']:>9.0f}"
-                      f" {b['workbook_mib']:>8.1f} | {r['write_cpu_s'] / b['write_cpu_s']:>16.2f}")
+    _print_baselines(results, baselines)
     big = max(results, key=lambda r: r["customers"])
     ok = big["build_s"] < TARGET_S and big["peak_mib"] < TARGET_PEAK_MIB
     print(f"\n{big['customers']:,} customers: {big['build_s']:.1f} s, peak {big['peak_mib']:.0f} MiB"

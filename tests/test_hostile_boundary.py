@@ -66,6 +66,9 @@ def test_name_too_long_and_folder_as_report_are_clear(tmp_path, capsys):
     (decimal.InvalidOperation([decimal.InvalidOperation]), "value out of range"),
     (OverflowError("date value out of range"), "value out of range"),
     (KeyError("surprise"), "unexpected internal error (KeyError)"),
+    (ModuleNotFoundError("No module named 'sqlalchemy'", name="sqlalchemy"), "lacks the 'sqlalchemy' package"),
+    (ModuleNotFoundError("No module named 'xlbilling.nope'", name="xlbilling.nope"),
+     "unexpected internal error (ModuleNotFoundError)"),         # our own module missing is a bug, said so
 ])
 def test_last_resort_handler_never_shows_a_traceback(capsys, monkeypatch, exc, words):
     import xlbilling.commands.read as read_cmd

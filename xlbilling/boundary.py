@@ -89,6 +89,12 @@ def message_for(err: BaseException) -> str:
                 " a bill can hold; nothing was written")
     if isinstance(err, UnicodeError):
         return f"{_where(err)}text in an unexpected encoding ({type(err).__name__}); nothing was written"
+    if isinstance(err, ModuleNotFoundError) and err.name and not err.name.startswith("xlbilling"):
+        # A third-party package missing from this install (e.g. a --no-deps install that
+        # left one out): say which, not "internal error".
+        top = err.name.split(".")[0]
+        return (f"{_where(err)}this install lacks the '{top}' package that this command needs; nothing was written."
+                " Reinstall xlbilling with its dependencies (`xlbilling help install`)")
     return (f"{_where(err)}unexpected internal error ({type(err).__name__}); nothing was written. Please report"
             " it with the command you ran (XLBILLING_DEBUG=1 shows the details)")
 

@@ -177,3 +177,18 @@ def test_the_two_new_settings_are_read_from_the_price_book(tmp_path):
     write_pricebook(path := tmp_path / "pb3.xlsx", settings={"x360Recover bytes per GB": 1000})
     with pytest.raises(PriceBookError, match=r"found 1000, expected 1000000000 \(10\^9\) or 1073741824 \(2\^30\)"):
         load_pricebook(path)
+
+
+def test_pg_and_pw_storage_on_partner_infra_become_one_child_storage_record(tmp_path):
+    p = tmp_path / "usage.csv"
+    rows = [f"pg_storage,{T1},customer,Cust,azure,i3,{P},0,{2 * GIB},0,0",     # row 2: partner-owned infra
+            f"pw_storage,{T1},customer,Cust,azure,i3,{P},0,{3 * GIB},0,0",     # row 3: same infra, other item
+            f"pw_storage,{T1},customer,Cust,azure,i2,{ROOT},0,{1 * GIB},0,0",  # row 4: platform infra
+            f"pw_storage,{P},partner,Partner,azure,i3,{P},{7 * GIB},{9 * GIB},0,0"]  # row 5: P is in the report
+    p.write_text(HEAD + "\r\n".join(rows) + "\r\n", encoding="utf-8")
+    got = [(x.account, x.item, x.quantity, x.source.rows) for x in read_report(p).records]
+    assert sorted(got) == sorted([
+        (T1, "pg_child_storages:azure", Decimal(5), (2, 3)),   # 2 + 3 GiB: both map to pg_child_storages
+        (T1, "pw_storage:azure", Decimal(1), (4,)),           # the customer's own storage
+        (P, "pg_child_storages:azure", Decimal(7), (5,)),      # partner: production 7 GiB
+    ])

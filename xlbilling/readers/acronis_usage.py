@@ -253,7 +253,11 @@ class _Infra:
             item, b = divmod(rest, len(self.backends) + 1)
             base = CHILD_STORAGES[items[item]] if is_child else items[item]
             names.append(f"{base}:{self.backends[b - 1]}" if b and self.backends[b - 1] else base)
-        return codes, names
+        # pg_storage and pw_storage both become pg_child_storages: one metric, one record
+        # per tenant (their bytes summed), never two records with the same item.
+        first_code: dict[str, int] = {}
+        remap = np.array([first_code.setdefault(name, len(first_code)) for name in names], dtype=codes.dtype)
+        return remap[codes], list(first_code)
 
     def group_details(self, kept, tenant_codes, metric_codes, metrics: list[str]) -> list[dict[str, str]]:
         """Per record (numbered as `_groups` numbers them: by first kept row), its

@@ -284,7 +284,7 @@ def test_altaro_billed_users(name):
 
 def test_hornetsecurity_priced_licenses():
     r = read_report(sample_path("hornetsecurity_licenses_2026-10.csv"))
-    assert (r.vendor, r.report_type) == ("altaro", "priced-licenses")
+    assert (r.vendor, r.report_type) == ("hornetsecurity", "priced-licenses")
     got = {(x.account, x.item): (x.quantity, x.vendor_amount, x.vendor_currency) for x in r.records}
     assert got == {
         ("HS-1001", "365TB"): (Decimal(25), Decimal("52.50"), "EUR"),          # 25 x 2,10 = 52,50

@@ -33,7 +33,7 @@ REPORTS = {   # sample -> (vendor, report type): one of each reader
     "x360recover_devices_2026-10.csv": ("x360recover", "device-usage"),
     "x360recover_licenses.xlsx": ("x360recover", "license-assignments"),
     "acronis_usage_records_2026-10.xlsx": ("acronis", "usage-records"),
-    "hornetsecurity_licenses_2026-10.csv": ("altaro", "priced-licenses"),
+    "hornetsecurity_licenses_2026-10.csv": ("hornetsecurity", "priced-licenses"),
 }
 
 

@@ -36,6 +36,7 @@ KINDS: dict[str, str] = {
     "system_without_license": "more protected systems than endpoint licenses",
     "cost_unknown": "invoice lines whose vendor cost the price book does not give",
     "billed_nothing": "a price-book customer is billed nothing this month",
+    "former_vendor_key": "price-book rows typed under a vendor's former key (altaro for Hornetsecurity) were used",
     # from the month-over-month review (xlbilling/month_control.py)
     "month_change": "an amount changed more than the Settings threshold since the last closed month",
     "vanished_customer": "a customer invoiced last month has no invoice this month",
@@ -98,6 +99,9 @@ TITLES: dict[str, tuple[str, str]] = {
     'billed_nothing': ('Customer billed nothing',
         'The customer is in the price book but has no usage this month: check its accounts are mapped and'
         ' its reports given.'),
+    'former_vendor_key': ('Price-book rows under the old vendor key',
+        'Hornetsecurity accounts and rates typed with Vendor altaro still apply; on the Accounts and Rates '
+        'sheets set their Vendor to hornetsecurity.'),
     'month_change': ('Big change since last month',
         'More than the Settings change threshold (percent and amount): check the usage before invoicing '
         '(sheet Changes).'),

@@ -11,7 +11,12 @@ from decimal import Decimal
 from typing import Mapping
 
 # FORMATS.md "Normalised usage record": vendor keys.
-VENDORS = ("axcient-bff", "x360recover", "acronis", "altaro")
+VENDORS = ("axcient-bff", "x360recover", "acronis", "altaro", "hornetsecurity")
+
+# vendor key -> the key its price-book rows were typed under before it had its own
+# (Hornetsecurity license lines were vendor altaro until 2026-12): such rows still
+# apply, with a problem asking to retype them.
+FORMER_VENDOR_KEYS = {"hornetsecurity": "altaro"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,9 +54,9 @@ ACCOUNTS = [
     ("altaro", CO, CO, CO, "yes", None, None),
     ("altaro", FL, FL, FL, "yes", None, None),
     ("altaro", TT, TT, TT, "yes", None, None),
-    ("altaro", "HS-1001", "HS-1001", WW, "yes", None, "Hornetsecurity customer reference"),
-    ("altaro", "HS-1002", "HS-1002", NW, "yes", None, "Hornetsecurity customer reference"),
-    ("altaro", "HS-1003", "HS-1003", TT, "yes", None, "Hornetsecurity customer reference"),
+    ("hornetsecurity", "HS-1001", "HS-1001", WW, "yes", None, "Hornetsecurity customer reference"),
+    ("hornetsecurity", "HS-1002", "HS-1002", NW, "yes", None, "Hornetsecurity customer reference"),
+    ("hornetsecurity", "HS-1003", "HS-1003", TT, "yes", None, "Hornetsecurity customer reference"),
 ]
 
 # Vendor, Item, Tier, Customer, Unit, Unit price, Currency, Vendor cost per unit, Pricing rule, Rule rate,
@@ -116,13 +116,14 @@ RATES = [
      None, None),
     ("altaro", "m365_users", None, None, "user", "3.5", "USD", "1.8", None, None, None,
      "Microsoft 365 backup, per user", "ALT-M365"),
-    # Hornetsecurity priced-license CSV states EUR customer prices: they stand (no rule); costs given
-    ("altaro", "365TB", None, None, "license", None, "EUR", "1.40", None, None, None,
-     "Hornetsecurity 365 Total Backup", "HS-365TB"),
-    ("altaro", "365TP", None, None, "license", None, "EUR", "1.30", None, None, None,
-     "Hornetsecurity 365 Total Protection", "HS-365TP"),
-    ("altaro", "Archiving Add-on", None, None, "license", None, "EUR", "0.50", None, None, None,
-     "Hornetsecurity archiving add-on", "HS-ARC"),
+    # Hornetsecurity priced-license CSV states EUR customer prices: they stand (no rule); costs given;
+    # no Description, so invoices show the report's product name
+    ("hornetsecurity", "365TB", None, None, "license", None, "EUR", "1.40", None, None, None,
+     None, "HS-365TB"),
+    ("hornetsecurity", "365TP", None, None, "license", None, "EUR", "1.30", None, None, None,
+     None, "HS-365TP"),
+    ("hornetsecurity", "Archiving Add-on", None, None, "license", None, "EUR", "0.50", None, None, None,
+     None, "HS-ARC"),
 ]
 
 EXCHANGE_RATES = [("USD", "EUR", "0.92345"), ("USD", "JPY", "151.23456"), ("EUR", "USD", "1.0829")]

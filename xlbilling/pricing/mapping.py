@@ -8,10 +8,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Callable, Sequence
 
-from xlbilling.core.records import UsageRecord
+from xlbilling.core.records import FORMER_VENDOR_KEYS, UsageRecord
 from xlbilling.core.rules.result import fmt
 from xlbilling.pricing.charges import MappedRecord, MappedUsage
 from xlbilling.pricing.model import PriceBook, Problem
+from xlbilling.pricing.rates import find_price_and_rule, find_rate
 
 Progress = Callable[[str, int, int], None]
 
@@ -47,6 +48,7 @@ def map_accounts(reads: Sequence, pricebook: PriceBook, progress: Progress | Non
             by_vendor[rec.vendor].append(MappedRecord(customer, rec, read.report_type, read.file))
     problems.extend(_unmapped_problems(unmapped))
     problems.extend(_unreviewed_problems(unreviewed))
+    problems.extend(_former_key_problems(by_vendor, pricebook))
     vendors = set(by_vendor) | set(reads_by_vendor)
     usage = {v: MappedUsage(v, tuple(by_vendor.get(v, ())), tuple(reads_by_vendor.get(v, ()))) for v in vendors}
     return Mapped(usage, problems)
@@ -81,6 +83,31 @@ def _with_customer(p: Problem, read, pricebook: PriceBook) -> Problem:
         known = pricebook.customer(acct.customer)
         customer = known.name if known else acct.customer
     return replace(p, vendor=vendor, source=source, customer=customer)
+
+
+def _former_key_problems(by_vendor: dict[str, list[MappedRecord]], pricebook: PriceBook) -> list[Problem]:
+    """Price-book rows typed under a vendor's former key (Hornetsecurity accounts
+    and rates as altaro) still apply; one problem per vendor names the rows to retype."""
+    out = []
+    for vendor, old in sorted(FORMER_VENDOR_KEYS.items()):
+        recs = by_vendor.get(vendor, ())
+        accounts, rates = set(), set()
+        for m in recs:
+            acct = pricebook.account(vendor, m.record.account)
+            if acct is not None and acct.vendor == old:
+                accounts.add(acct.row)
+            for row in (*find_price_and_rule(pricebook, vendor, m.record.item, m.record.tier, m.customer),
+                        find_rate(pricebook, vendor, m.record.item, m.record.tier, m.customer)):
+                if row is not None and row.vendor == old:
+                    rates.add(row.row)
+        if not accounts and not rates:
+            continue
+        where = "; ".join(f"{sheet} row{'s' if len(rows) > 1 else ''} {', '.join(map(str, sorted(rows)))}"
+                          for sheet, rows in (("Accounts", accounts), ("Rates", rates)) if rows)
+        out.append(Problem("former_vendor_key", vendor, "", "",
+                           f"{vendor} usage was priced from price-book rows whose Vendor is {old} ({where}):"
+                           f" they still apply; set their Vendor to {vendor}"))
+    return out
 
 
 def _unmapped_problems(unmapped: dict[tuple[str, str], list[UsageRecord]]) -> list[Problem]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from xlbilling.core.problems import BLOCKING_KINDS, Problem
-from xlbilling.core.records import InvoiceLine, Source
+from xlbilling.core.records import FORMER_VENDOR_KEYS, InvoiceLine, Source
 from xlbilling.core.rules.x360recover import PoolSettings
 
 # Settings values finance staff may choose (validated by the loader).
@@ -150,7 +150,14 @@ class PriceBook:
         return self._lookup("customers").get(name.casefold())
 
     def account(self, vendor: str, account: str) -> Account | None:
-        return self._lookup("accounts").get((vendor, account))
+        """The Accounts row of a vendor account; a row under the vendor's former
+        key (Hornetsecurity accounts typed as altaro) when it has none of its own
+        (its .vendor then tells, so pricing can ask to retype it)."""
+        idx = self._lookup("accounts")
+        found = idx.get((vendor, account))
+        if found is None and vendor in FORMER_VENDOR_KEYS:
+            found = idx.get((FORMER_VENDOR_KEYS[vendor], account))
+        return found
 
     def fx_rate(self, from_currency: str, to_currency: str) -> Decimal | None:
         return self._lookup("fx").get((from_currency, to_currency))

@@ -4,24 +4,26 @@ from __future__ import annotations
 
 from typing import Callable
 
-from xlbilling.core.records import InvoiceLine
+from xlbilling.core.records import FORMER_VENDOR_KEYS, InvoiceLine
 from xlbilling.core.rules import x360recover as x360_rules
 from xlbilling.pricing.model import ANY, PriceBook, Rate
 
-Score = tuple[int, int, int]
+Score = tuple[int, int, int, int]
 
 
 def _best_rate(pricebook: PriceBook, vendor: str, item: str, tier: str, customer: str,
                wanted: Callable[[Rate], bool]) -> tuple[Score, Rate] | None:
-    """The most specific wanted row: customer row > all-customers row, exact item
-    > "*", exact tier > blank tier."""
+    """The most specific wanted row: the vendor's own row > a row under its former
+    key (Hornetsecurity rows typed as altaro), then customer row > all-customers
+    row, exact item > "*", exact tier > blank tier."""
     best: tuple[Score, Rate] | None = None
+    vendors = (vendor, FORMER_VENDOR_KEYS.get(vendor, vendor))
     cust = customer.casefold()
     # An item keyed by a variant, e.g. Acronis storage per backend "pw_base_storage:azure",
     # falls back to the plain item's row ("pw_base_storage"), then to "*".
     plain = item.split(":", 1)[0] if ":" in item else None
     for rate in pricebook.rates:
-        if rate.vendor != vendor or rate.item not in (item, ANY, plain):
+        if rate.vendor not in vendors or rate.item not in (item, ANY, plain):
             continue
         if rate.tier and rate.tier != tier:
             continue
@@ -29,7 +31,7 @@ def _best_rate(pricebook: PriceBook, vendor: str, item: str, tier: str, customer
             continue
         if not wanted(rate):
             continue
-        score = (1 if rate.customer else 0, 2 if rate.item == item else (1 if rate.item == plain else 0),
+        score = (1 if rate.vendor == vendor else 0, 1 if rate.customer else 0, 2 if rate.item == item else (1 if rate.item == plain else 0),
                  1 if rate.tier else 0)
         if best is None or score > best[0]:
             best = (score, rate)
@@ -79,7 +81,7 @@ def item_code(pricebook: PriceBook, line: InvoiceLine) -> str:
     code, the commitment-fee code from Settings, else ''."""
     if line.kind == "commitment_fee":
         return pricebook.settings.commitment_item_code
-    coded = [r for r in pricebook.rates if r.vendor == line.vendor and r.item_code
+    coded = [r for r in pricebook.rates if r.vendor in (line.vendor, FORMER_VENDOR_KEYS.get(line.vendor)) and r.item_code
              and (r.item in (line.item, ANY) or (line.item == "storage_license" and r.item.startswith("storage_license")))
              and (not r.customer or r.customer.casefold() == line.customer.casefold())]
     # the row whose description the line carries (tiers, storage sizes), else the best match

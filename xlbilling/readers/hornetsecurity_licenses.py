@@ -8,7 +8,9 @@ from xlbilling.core.records import UsageRecord
 from xlbilling.errors import MoneyError
 from xlbilling.readers.base import Col, Context, Reader, ReaderOutput, SkippedRow, cell_text
 
-VENDOR = "altaro"
+# FORMATS.md: the priced license CSV is Hornetsecurity's own report (its own vendor key;
+# the Altaro itemised report stays "altaro").
+VENDOR = "hornetsecurity"
 
 
 class HornetsecurityLicensesReader(Reader):

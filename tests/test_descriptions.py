@@ -41,3 +41,30 @@ def test_lines_ordered_by_vendor_then_service():
     assert [(ln.vendor, ln.item) for ln in res.lines] == [
         ("acronis", "pw_base_workstations"), ("acronis", "pw_base_storage"), ("axcient-bff", "online_gb"),
         ("x360recover", "endpoint_server")]
+
+
+def test_pricebook_init_hint_goes_to_notes_never_to_an_invoice(tmp_path):
+    """The 'report states the sell price' hint of pricebook init lands in the Rates
+    Notes column; a price book made from those rows invoices the product name only."""
+    from openpyxl import load_workbook
+
+    from xlbilling.pricing.pricebook import load_pricebook
+    from xlbilling.pricing.pricebook_template import write_pricebook
+
+    r = read([rec("hornetsecurity", "HS-1", "365TB", 25, "license", amount="52.50", currency="EUR",
+                  details={"product": "365 Total Backup"})])
+    rows = pricebook_rows([r], "EUR")
+    (rate_row,) = rows["rates"]
+    assert rate_row[11] == "365 Total Backup"                  # Description: invoice text only
+    assert "sell price" in rate_row[13]                        # Notes: the hint
+    accounts = [tuple(a[:3]) + ("W", "yes") + tuple(a[5:]) for a in rows["accounts"]]
+    path = write_pricebook(tmp_path / "pb.xlsx", customers=[("W", "EUR", None, None)], accounts=accounts,
+                           rates=rows["rates"])
+    ws = load_workbook(path)["Rates"]
+    header = [c.value for c in ws[1]]
+    assert ws.cell(2, header.index("Notes") + 1).value.startswith("report states the sell price")
+    pb = load_pricebook(path)
+    (line,) = price_month([r], pb, NOV).lines
+    assert line.description == "365 Total Backup"
+    assert str(line.amount) == "52.50"                         # 25 x 2.10, the report's stated price
+    assert not any("sell price" in str(v) for v in (line.description, line.working, line.unit))

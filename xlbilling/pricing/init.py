@@ -62,14 +62,15 @@ def pricebook_rows(reads: Sequence, home_currency: str = "USD") -> dict[str, lis
                 item = f"storage_license:{rec.details['size']}"
             unit = "license" if rec.item == "storage_license" else rec.unit
             tier = rec.tier if rec.item.startswith("endpoint_") else ""
-            note = ""
+            # the hint goes to Notes, which never reaches an invoice; Description is invoice text
+            note = None
             if rec.vendor_amount is not None:
-                note = " (report states the sell price: leave Unit price blank; set a Pricing rule to reprice)"
+                note = "report states the sell price: leave Unit price blank; set a Pricing rule to reprice"
             items.setdefault((rec.vendor, item, tier),
                              (rec.vendor, item, tier, None, unit, None, rec.vendor_currency or home_currency, None,
                               None, None, None,
-                              describe_item(rec.vendor, rec.item, (rec.details or {}).get("product", "")) + note,
-                              None))
+                              describe_item(rec.vendor, rec.item, (rec.details or {}).get("product", "")),
+                              None, note))
         for sk in getattr(read, "skipped", ()) or ():
             key = (read.vendor, sk.account)
             if sk.account and key not in accounts:

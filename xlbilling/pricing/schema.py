@@ -81,7 +81,9 @@ SHEETS: dict[str, list[tuple[str, int, tuple[str, ...] | None, bool]]] = {
               ("Currency", 10, None, False), ("Vendor cost per unit", 14, None, False),
               ("Pricing rule", 12, PRICE_RULES, False), ("Rule rate", 10, None, False),
               ("Distributor discount", 12, None, False), ("Description", 40, None, False),
-              ("Item code", 16, None, False)],
+              # Notes: for the person keeping the price book (pricebook init's hints); never read
+              # into a Rate, so it never reaches an invoice (Description does)
+              ("Item code", 16, None, False), ("Notes", 40, None, False)],
     "ExchangeRates": [("From", 10, None, True), ("To", 10, None, True), ("Rate", 14, None, True)],
     "Commitments": [("Customer", 32, None, True), ("Vendor", 14, VENDORS, True),
                     ("Minimum commitment", 18, None, True), ("Currency", 10, None, False)],

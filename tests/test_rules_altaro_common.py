@@ -38,6 +38,14 @@ def test_billed_users_table(types, names, expected):
     assert altaro.billed_users(types, names).count == expected
 
 
+def test_name_key_folds_every_unicode_space_like_the_regex_did():
+    # str.split() and the former r"\s+" fold agree on every code point (checked once over all of
+    # Unicode); here: no-break space, em space, tab and a line break each fold to ONE space, outer ones trimmed
+    assert altaro.name_key("\u00a0Ann\u2003\t Lee\n") == "ann lee"
+    assert altaro.name_key("Stra\u00dfe") == "strasse"   # casefold, not lower: the German sharp s
+    assert altaro.name_key(None) == "" and altaro.name_key("  ") == ""
+
+
 def test_billed_users_columns_of_different_lengths_is_an_error():
     with pytest.raises(RuleInputError) as info:
         altaro.billed_users(["Mailbox", "Mailbox"], ["Ann"])

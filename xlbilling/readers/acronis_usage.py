@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from xlbilling.core.records import UsageRecord
 from xlbilling.core.rules import acronis as rules
-from xlbilling.readers.base import Col, Context, Reader, ReaderOutput, SkippedRow, cell_text
+from xlbilling.readers.base import Col, Context, Reader, ReaderOutput, SkippedRow, cell_text, row_array
 
 VENDOR = "acronis"
 DEFAULT_EDITION = "standard"  # FORMATS.md: `edition` is missing in older files
@@ -76,7 +76,7 @@ class AcronisUsageReader(Reader):
 
         c = ctx.cells
         out = ReaderOutput([])
-        rows = np.asarray(ctx.row_numbers, dtype=np.int64)
+        rows = row_array(ctx)
         n = len(rows)
         # Factorise the text columns once (trimmed afterwards, on the distinct values):
         # per-value work runs on a few thousand values, not on a million rows.

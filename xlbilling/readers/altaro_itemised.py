@@ -14,7 +14,7 @@ import numpy as np
 from xlbilling.core.period import month_period, parse_month_cell
 from xlbilling.core.records import UsageRecord
 from xlbilling.core.rules import altaro as rules
-from xlbilling.readers.base import Col, Context, Reader, ReaderOutput, SkippedRow, cell_text
+from xlbilling.readers.base import Col, Context, Reader, ReaderOutput, SkippedRow, cell_text, row_array
 
 VENDOR = "altaro"
 
@@ -74,6 +74,7 @@ def _billed_users(rows, cust, names, key_of_name, customers, keys, name_values):
     starts = np.flatnonzero(np.r_[True, sorted_cust[1:] != sorted_cust[:-1]]) if len(cust) else np.zeros(0, int)
     ends = np.r_[starts[1:], len(cust)].astype(np.int64)
     by_first = sorted(zip(order[starts].tolist(), starts.tolist(), ends.tolist()))
+    ascending = bool(len(rows) < 2 or (rows[1:] > rows[:-1]).all())  # then each block is already sorted
     out = []
     for first, a, b in by_first:
         c = int(cust[first])
@@ -81,7 +82,8 @@ def _billed_users(rows, cust, names, key_of_name, customers, keys, name_values):
         for key, spelling in merged.get(c, ()):
             groups.setdefault(key, set()).add(spelling)
         spelled = tuple(tuple(sorted(groups[k])) for k in sorted(groups))
-        out.append((customers[c], int(counts[c]), spelled, np.sort(rows[order[a:b]]).tolist()))
+        block = rows[order[a:b]]
+        out.append((customers[c], int(counts[c]), spelled, (block if ascending else np.sort(block)).tolist()))
     return out
 
 
@@ -124,7 +126,7 @@ class AltaroItemisedReader(Reader):
         import pandas as pd
 
         out = ReaderOutput([])
-        rows = np.asarray(ctx.row_numbers, dtype=np.int64)
+        rows = row_array(ctx)
         # Factorise each column once: the per-value work (trim, casefold, the rule's
         # type test and name key) then runs on the distinct values, not on a million rows.
         cust_raw, cust_values = _factorised(ctx, "Customer")

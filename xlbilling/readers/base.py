@@ -959,6 +959,9 @@ def _delimited_table(source: "_Text", file: str, head_lines: list[str], delimite
         for p in positions:
             if p not in frame.columns:
                 frame[p] = ""
+        if len(rows) == 0 or rows[-1] - rows[0] == len(rows) - 1:
+            # no record dropped: a range (a million-int list costs, and row_array() needs none)
+            return frame, range(int(rows[0]), int(rows[-1]) + 1) if len(rows) else []
         return frame, rows.tolist()
 
     table = Table(file, "csv", None, preview, load, delimiter=delimiter, encoding=source.encoding)
@@ -1070,7 +1073,7 @@ class Context:
     headers: list[object]
     options: dict[str, Any]
     frame: Any = None
-    row_numbers: list[int] = field(default_factory=list)
+    row_numbers: Sequence[int] = field(default_factory=list)   # a list, or a range
     cells: Cells | None = None
     _lists: dict[str, list[object]] = field(default_factory=dict)
     # Loads every matched column when `frame` holds only the reader's read_cols
@@ -1161,6 +1164,16 @@ class ReaderOutput:
         read_report fills in the vendor and, when blank, the file as source."""
         self.warnings.append(message)
         self.problems.append(Problem(kind, "", account, customer, message, source))
+
+
+def row_array(ctx: Context):
+    """The row numbers as an int64 array (vectorised readers): a range without a list."""
+    import numpy as np
+
+    rows = ctx.row_numbers
+    if isinstance(rows, range):
+        return np.arange(rows.start, rows.stop, rows.step, dtype=np.int64)
+    return np.asarray(rows, dtype=np.int64)
 
 
 def iter_rows(ctx: Context, *names: str) -> Iterator[tuple]:

@@ -18,8 +18,10 @@ _SPACES = re.compile(r"\s+")
 def name_key(name: object) -> str:
     """Decision (BILLING_RULES.md 5): names compare trimmed and case-insensitively
     (Excel's Remove Duplicates ignores case).  Inner runs of spaces fold to one
-    so 'Ann  Lee' and 'Ann Lee' are the same user - and are reported."""
-    return _SPACES.sub(" ", str(name or "").strip()).casefold()
+    so 'Ann  Lee' and 'Ann Lee' are the same user - and are reported.
+    str.split() splits on exactly the characters str.strip() and the regex \\s
+    treat as whitespace (str.isspace), so this equals the regex fold, faster."""
+    return " ".join(str(name or "").split()).casefold()
 
 
 def is_billed_type(object_type: object) -> bool:

@@ -19,6 +19,7 @@ import datetime as dt
 from typing import Callable, Sequence
 
 from xlbilling.core.rules import x360recover as x360_rules
+from xlbilling.gc_pause import gc_paused
 from xlbilling.pricing.charges import Charge, MappedUsage
 from xlbilling.pricing.commitments import apply_commitments
 from xlbilling.pricing.currency import to_invoice_lines
@@ -35,6 +36,7 @@ Progress = Callable[[str, int, int], None]
 ITEM_LABELS = item_labels()   # default invoice descriptions (a Rates row's Description wins)
 
 
+@gc_paused
 def price_month(reads: Sequence, pricebook: PriceBook, month: dt.date,
                 progress: Progress | None = None) -> PricingResult:
     """Price every record of `reads` (ReadResult-shaped: file, sha256, vendor,

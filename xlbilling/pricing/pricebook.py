@@ -17,6 +17,7 @@ from xlbilling.core.rules.axcient_bff import BASES
 from xlbilling.core.rules.common import MAX_RATE_DECIMALS
 from xlbilling.core.rules.x360recover import PoolSettings, TIERS
 from xlbilling.errors import PriceBookError, XlbillingError, show_value
+from xlbilling.gc_pause import gc_paused
 from xlbilling.pricing.model import (ENDPOINT_SOURCES, LOCAL_GB_WHEN_NOT_BILLABLE, LICENSE_TYPES, OVERAGE_ALLOCATIONS, QBO_ITEM_NAMINGS,
                                      Account, Commitment, Customer, License, PriceBook, Rate, Settings)
 from xlbilling.pricing.schema import REQUIRED_SHEETS, SETTINGS, SHEETS
@@ -504,6 +505,7 @@ def _licenses(rows, refs: _Refs, problems: _Problems) -> list[License]:
     return licenses
 
 
+@gc_paused
 def load_pricebook(path: str | os.PathLike) -> PriceBook:
     """Read and validate the price book at `path` (see docs/pricebook.md): every
     bad cell of every sheet in one PriceBookError."""

@@ -22,9 +22,7 @@ def _best_rate(pricebook: PriceBook, vendor: str, item: str, tier: str, customer
     # An item keyed by a variant, e.g. Acronis storage per backend "pw_base_storage:azure",
     # falls back to the plain item's row ("pw_base_storage"), then to "*".
     plain = item.split(":", 1)[0] if ":" in item else None
-    for rate in pricebook.rates:
-        if rate.vendor not in vendors or rate.item not in (item, ANY, plain):
-            continue
+    for rate in _candidates(pricebook, vendors, item, plain):
         if rate.tier and rate.tier != tier:
             continue
         if rate.customer and rate.customer.casefold() != cust:
@@ -36,6 +34,26 @@ def _best_rate(pricebook: PriceBook, vendor: str, item: str, tier: str, customer
         if best is None or score > best[0]:
             best = (score, rate)
     return best
+
+
+def _candidates(pricebook: PriceBook, vendors: tuple[str, ...], item: str, plain: str | None) -> list[Rate]:
+    """The Rates rows of `vendors` whose item is `item`, `plain` or "*", from an
+    index built once per price book (a month makes ~600,000 lookups: scanning
+    every row each time was the biggest cost of pricing).  Each list keeps the
+    sheet's order, and rows of different lists never tie on score (the vendor
+    or the item part differs), so the first-best row is the one a full scan
+    would pick."""
+    index = pricebook._index.get("rates_by_vendor_item")
+    if index is None:
+        index = {}
+        for rate in pricebook.rates:
+            index.setdefault((rate.vendor, rate.item), []).append(rate)
+        pricebook._index["rates_by_vendor_item"] = index
+    found: list[Rate] = []
+    for vendor in dict.fromkeys(vendors):        # distinct, in order
+        for key in dict.fromkeys((item, ANY, plain)):   # None never matches an item
+            found += index.get((vendor, key), ())
+    return found
 
 
 def _filled(rate: Rate) -> bool:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from xlbilling.errors import ReportError
+from xlbilling.gc_pause import gc_paused
 from xlbilling.outputs import sha256_file
 from xlbilling.pricing.engine import find_duplicate_reports, price_month
 from xlbilling.pricing.model import PriceBook, PricingResult
@@ -29,6 +30,7 @@ def check_distinct_files(report_paths: Sequence[str | os.PathLike]) -> None:
         seen[digest] = name
 
 
+@gc_paused
 def read_reports(report_paths: Sequence[str | os.PathLike], pricebook: PriceBook, month: dt.date, *,
                  basis: str | None = None, progress: Callable[[str, int, int], None] | None = None) -> list:
     """Read every report with the price book's Axcient BFF basis (default and per

@@ -488,6 +488,8 @@ def cell_text(value: object) -> str:
 
 def import_value(value: object) -> object:
     """Cell value for the import sheet: str / Decimal / date / None."""
+    if type(value) is str:   # most cells: one type test instead of five isinstance
+        return value if value.strip() else None
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):

@@ -35,6 +35,7 @@ from typing import Callable, Iterable, Sequence
 from xlbilling.core.money import minor_units, to_excel
 from xlbilling.core.period import PeriodCheck
 from xlbilling.errors import OutputError, XlbillingError
+from xlbilling.gc_pause import gc_paused
 from xlbilling.outputs import atomic_write
 from xlbilling.outputs import check_output as _check_output, sha256_file
 from xlbilling.safe_xlsx import open_workbook
@@ -465,6 +466,7 @@ def _skeleton(template: Path, month: dt.date, reads):
     return wb, names
 
 
+@gc_paused
 def write_billing_workbook(out: str | Path, reads: Sequence, result, *, inputs: Iterable[str | Path] = (),
                            template: str | Path | None = None, force: bool = False,
                            progress: Progress | None = None, imported_at: dt.datetime | None = None,

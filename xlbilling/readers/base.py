@@ -878,6 +878,12 @@ class _Text:
         text = self.text()
         return text.count("\n") + (1 if text and not text.endswith("\n") else 0)
 
+    def has_quote(self) -> bool:
+        """Whether any '"' is in the file: without one no cell can span lines."""
+        if self._text is None and self.encoding == "utf-8":
+            return b'"' in self.body
+        return '"' in self.text()
+
     def ends_with_newline(self) -> bool:
         if self._text is None and self.encoding == "utf-8":
             return self.body.rstrip(b" \t").endswith((b"\n", b"\r"))
@@ -935,7 +941,8 @@ def _delimited_table(source: "_Text", file: str, head_lines: list[str], delimite
             frame = _python_csv(source.text(), delimiter, header_index, wanted, shape)
         # Files that lose rows do not pass: a quote never closed (the rest of the file
         # read as one cell), a last row cut short.
-        if source.line_count() - (header_index + 1) > len(frame):
+        # (Without a quote character no cell spans lines: nothing to check, the file is not counted again.)
+        if source.has_quote() and source.line_count() - (header_index + 1) > len(frame):
             _check_spanning_cells(source.text(), delimiter, header_index, width, table.file)
         if shape.last_width is not None and shape.last_width < width and not source.ends_with_newline():
             where = f"{table.file}, row {header_index + 1 + shape.records}"

@@ -75,14 +75,27 @@ def _reader_problems(read, pricebook: PriceBook) -> list[Problem]:
 
 
 def _with_customer(p: Problem, read, pricebook: PriceBook) -> Problem:
-    """The problem names the price-book customer its account maps to, when it does."""
+    """The problem names the price-book customer its account(s) map to, when they
+    map to one (a reader problem may concern several accounts, 'a, b'); a problem
+    naming no account concerns the whole report: its customer when every account
+    of the report maps to one."""
     vendor, source = p.vendor or read.vendor, p.source or read.file
-    acct = pricebook.account(vendor, p.account) if p.account else None
+    if p.account:
+        customers = {_customer_of(pricebook, vendor, a) for a in p.account.split(", ") if a}
+    else:
+        customers = {_customer_of(pricebook, vendor, a) for a in {r.account for r in read.records}}
     customer = p.customer
-    if acct is not None and acct.customer:
-        known = pricebook.customer(acct.customer)
-        customer = known.name if known else acct.customer
+    if len(customers) == 1 and "" not in customers:
+        customer = customers.pop()
     return replace(p, vendor=vendor, source=source, customer=customer)
+
+
+def _customer_of(pricebook: PriceBook, vendor: str, account: str) -> str:
+    acct = pricebook.account(vendor, account)
+    if acct is None or not acct.customer:
+        return ""
+    known = pricebook.customer(acct.customer)
+    return known.name if known else acct.customer
 
 
 def _former_key_problems(by_vendor: dict[str, list[MappedRecord]], pricebook: PriceBook) -> list[Problem]:

@@ -164,7 +164,9 @@ class AcronisUsageReader(Reader):
                         f"*_child_storages items (partner storage, as Acronis' own billing integration does): "
                         f"kept for the partner's own review, not customer storage")
         if any(not k for k in kinds):
-            out.problem("blank_tenant_kind", "some rows have a blank tenant.kind: billed on usage.*.total (customer tenant)")
+            blank = ", ".join(dict.fromkeys(r.account for r in out.records if not r.details.get("tenant_kind")))
+            out.problem("blank_tenant_kind", "some rows have a blank tenant.kind: billed on usage.*.total (customer tenant)",
+                        account=blank)
         return out
 
 

@@ -144,16 +144,21 @@ class X360DevicesReader(Reader):
                                                                       "bytes_per_gb": str(X360_BYTES_PER_GB)}))
         client_order = {c: i for i, c in enumerate(customers)}
         out.records.sort(key=lambda r: (client_order[r.account], ITEM_ORDER.index(r.item), TIER_ORDER.index(r.tier)))
+        # the clients each problem concerns: pricing names their customer when they map to one
+        d2c_clients = _clients(out.records, lambda item: item.startswith("d2c_"))
+        endpoint_clients = _clients(out.records, lambda item: item.startswith("endpoint_"))
         if d2c_devices:
             out.problem("d2c_devices", f"{d2c_devices} Direct-to-Cloud (d2c) device(s) counted as d2c_server/"
-                                "d2c_workstation, outside endpoint licensing and cloud_gb")
+                                "d2c_workstation, outside endpoint licensing and cloud_gb", account=d2c_clients)
         self._client_states(ctx, customers, out)
         if assumed_appliance:
             out.problem("assumed_tier", "no on_appliance or local_usage column: non-d2c devices on a cloud vault are taken"
-                                " as on an appliance (bundled); cloud-only systems cannot be told apart")
+                                " as on an appliance (bundled); cloud-only systems cannot be told apart",
+                        account=endpoint_clients)
         elif not ctx.has("on_appliance") and not ctx.has("tier"):
             out.problem("assumed_tier", "no on_appliance column: devices with local_usage 0 on a cloud vault are taken as"
-                                " cloud-only (no copy on an appliance), the others as on an appliance")
+                                " cloud-only (no copy on an appliance), the others as on an appliance",
+                        account=endpoint_clients)
         return out
 
     def _client_states(self, ctx: Context, customers: dict[str, str], out: ReaderOutput) -> None:
@@ -217,3 +222,8 @@ class X360DevicesReader(Reader):
         except RuleInputError as err:  # pragma: no cover - flags are already parsed
             ctx.cells.bad(row, None, on_appliance, str(err))
             return None
+
+
+def _clients(records, wanted) -> str:
+    """The client ids (in report order) of the records whose item is wanted, joined by ', '."""
+    return ", ".join(dict.fromkeys(r.account for r in records if wanted(r.item)))

@@ -9,7 +9,8 @@ from decimal import Decimal
 
 from xlbilling.core.records import UsageRecord
 from xlbilling.core.rules import acronis as rules
-from xlbilling.readers.base import Col, Context, Reader, ReaderOutput, SkippedRow, cell_text, row_array
+from xlbilling.readers.base import (Col, Context, Reader, ReaderOutput, SkippedRow, cell_text, release_arrow_memory,
+                                    row_array)
 
 VENDOR = "acronis"
 DEFAULT_EDITION = "standard"  # FORMATS.md: `edition` is missing in older files
@@ -117,6 +118,7 @@ class AcronisUsageReader(Reader):
                             dtype=np.int8)[item_codes, 0] if n else chosen
         prod_whole, prod_parsed = _usage_values(ctx, customer_keep, prod_col, rows)
         ctx.drop(*USAGE)
+        release_arrow_memory()  # the usage columns' buffers: before the records are built
         if c.problems:
             return out
         for g_rows, first in _groups(rows, np.flatnonzero(switch_row), tenant_codes, item_codes):

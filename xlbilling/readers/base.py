@@ -968,6 +968,7 @@ def _delimited_table(source: "_Text", file: str, head_lines: list[str], delimite
         for p in positions:
             if p not in frame.columns:
                 frame[p] = ""
+        release_arrow_memory()  # the parse's and the blank check's buffers, freed but kept by the pool
         if len(rows) == 0 or rows[-1] - rows[0] == len(rows) - 1:
             # no record dropped: a range (a million-int list costs, and row_array() needs none)
             return frame, range(int(rows[0]), int(rows[-1]) + 1) if len(rows) else []
@@ -975,6 +976,15 @@ def _delimited_table(source: "_Text", file: str, head_lines: list[str], delimite
 
     table = Table(file, "csv", None, preview, load, delimiter=delimiter, encoding=source.encoding)
     return table
+
+
+def release_arrow_memory() -> None:
+    """Give pyarrow's freed buffers back to the system: its pool (mimalloc/jemalloc)
+    keeps them mapped, so columns a reader has dropped would still count in the
+    process's peak memory while Python allocates the records."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
 
 
 class _Shape:

@@ -160,3 +160,16 @@ def test_descriptions_fit_to_send_and_quantities_exact():
     # 1288490188 bytes / 1024^3: too many decimals to print on an invoice: no figure, no '~'
     assert quantity_note(D(1288490188) / D(1073741824), "GB") == ""
     assert [exact_text(D("1.108140000")), exact_text(D("3.0")), exact_text(D("1E+3"))] == ["1.10814", "3", "1000"]
+
+
+def test_lines_csv_quantity_decimals_per_unit():
+    from xlbilling.pricing.exports import quantity_text
+    assert quantity_text(D("25.000"), "license") == "25"        # a count: whole
+    assert quantity_text(D("1200"), "users") == "1200"
+    assert quantity_text(D("2.5"), "user") == "2.5"             # not whole: exact, never rounded to 3
+    assert quantity_text(D("123.4"), "GB") == "123.40"          # GB: 2 places
+    assert quantity_text(D("123.450000"), "GB") == "123.45"     # no trailing zeros beyond the places
+    assert quantity_text(D("0.123456789"), "GB") == "0.123456789"   # more decimals than shown: all of them
+    assert quantity_text(D("7.50"), "point") == "7.5"           # other units: exact, no trailing zeros
+    assert quantity_text(D("1E+3"), "GB") == "1000.00"          # never an exponent
+

@@ -53,6 +53,23 @@ def plain(d: Decimal) -> str:
     return format(d, "f")
 
 
+# decimals a unit's quantity shows in the lines CSV: counts are whole, GB to 2 places
+# (as the vendors' reports give storage); a quantity with more decimals prints them all
+QUANTITY_DECIMALS = {"GB": 2}
+COUNT_UNITS = frozenset({"user", "device", "license", "mailbox", "seat", "workstation", "server", "vm", "endpoint"})
+
+
+def quantity_text(quantity: Decimal, unit: str) -> str:
+    """The quantity with its unit's fixed decimals when that is exact ('25',
+    '123.40' GB), else every decimal it has ('0.123456789' GB): never rounded,
+    never a float tail, trailing zeros beyond the unit's places dropped."""
+    places = 0 if unit.casefold().rstrip("s") in COUNT_UNITS else QUANTITY_DECIMALS.get(unit)
+    if places is None:
+        return exact_text(quantity)
+    fixed = quantity.quantize(Decimal(1).scaleb(-places))
+    return plain(fixed) if fixed == quantity else exact_text(quantity)
+
+
 def _csv(rows: Iterable[Sequence[object]]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
@@ -66,7 +83,7 @@ def lines_csv(result: PricingResult) -> str:
     text cells escaped (leading apostrophe) when formula-like."""
     rows: list[Sequence[object]] = [LINES_COLUMNS]
     for ln in result.lines:
-        rows.append(escape_row((ln.customer, ln.vendor, ln.item, ln.description, plain(ln.quantity), ln.unit,
+        rows.append(escape_row((ln.customer, ln.vendor, ln.item, ln.description, quantity_text(ln.quantity, ln.unit), ln.unit,
                                 plain(ln.unit_price), plain(ln.amount), ln.currency, ln.source_text),
                                LINES_TEXT_COLUMNS))
     return _csv(rows)

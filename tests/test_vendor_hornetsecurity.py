@@ -67,3 +67,15 @@ def test_own_rows_win_over_the_former_key():
 def test_altaro_itemised_report_stays_altaro():
     r = read_report(sample_path("altaro_itemised_2026-10.csv"))
     assert r.vendor == "altaro" and {x.vendor for x in r.records} == {"altaro"}
+
+
+def test_a_rates_row_with_only_the_vendor_cost_gives_the_line_its_cost():
+    # The report states the sell price (2.10 per 365TB license); the price book states
+    # only the vendor's cost, 1.40 per license: cost 25 x 1.40 = 35.00, never "unknown".
+    pb = book(customers=[("Wide World", "EUR")], accounts=[("hornetsecurity", "HS-1001", "Wide World")],
+              rates=[rate("hornetsecurity", "365TB", cost_per_unit="1.40", currency="EUR")])
+    res = price_month([_sample()], pb, NOV)
+    line = next(ln for ln in res.lines if ln.item == "365TB")
+    assert (line.amount, line.cost_amount) == (D("52.50"), D("35.00"))     # 25 x 2.10, 25 x 1.40
+    other = next(ln for ln in res.lines if ln.item != "365TB")              # the add-on: no cost row
+    assert other.cost_amount is None

@@ -14,7 +14,7 @@ from xlbilling.core.records import Source, UsageRecord
 from xlbilling.core.rules import acronis as acronis_rules
 from xlbilling.core.rules.result import fmt
 from xlbilling.pricing.model import PoolRow, PriceBook, Problem, Rate
-from xlbilling.pricing.rates import find_price_and_rule, find_rate
+from xlbilling.pricing.rates import find_cost_row, find_price_and_rule, find_rate
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +180,8 @@ def price_group(pb: PriceBook, g: Group, out: UnitResult, labels: Mapping[str, s
     else:
         sell, sell_text, currency = price_row.unit_price, "", price_row.currency
     unit_price, rule_text = _apply_rule(sell, sell_text, rule_row, discount)
-    cost_unit = _cost_per_unit((price_row, rule_row, any_row), sell, discount)
+    cost_row = find_cost_row(pb, g.vendor, g.item, g.tier, g.customer)   # may state only the cost
+    cost_unit = _cost_per_unit((price_row, rule_row, any_row, cost_row), sell, discount)
     out.charges.append(Charge(
         customer=g.customer, vendor=g.vendor, item=g.item,
         description=describe(g.item, g.tier, price_row or any_row, labels, g.product), quantity=g.quantity,

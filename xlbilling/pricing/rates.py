@@ -77,6 +77,14 @@ def find_rate(pricebook: PriceBook, vendor: str, item: str, tier: str = "", cust
     return best[1] if best else None
 
 
+def find_cost_row(pricebook: PriceBook, vendor: str, item: str, tier: str = "", customer: str = "") -> Rate | None:
+    """The most specific Rates row stating a Vendor cost per unit.  A row may give
+    only the cost (the report states the sell price, as Hornetsecurity's does):
+    find_rate ignores such a row, but the line's cost must not read "unknown"."""
+    best = _best_rate(pricebook, vendor, item, tier, customer, lambda r: r.cost_per_unit is not None)
+    return best[1] if best else None
+
+
 def find_price_and_rule(pricebook: PriceBook, vendor: str, item: str, tier: str = "",
                         customer: str = "") -> tuple[Rate | None, Rate | None]:
     """(row giving the unit price, row giving the pricing rule / discount).

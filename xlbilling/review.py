@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable, Sequence
 
 from xlbilling.numbering import customer_key
@@ -123,7 +123,7 @@ class Change:
         """difference / then (a fraction, 4 decimals); None when then is 0 or absent."""
         if not self.amount_then or self.difference is None:
             return None
-        return (self.difference / abs(self.amount_then)).quantize(Decimal("0.0001"))
+        return (self.difference / abs(self.amount_then)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
 
 
 def _items(inv: InvoiceFig | None) -> dict[tuple[str, str, str], list]:

@@ -13,7 +13,7 @@ import csv
 import datetime as dt
 import io
 import os
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -66,7 +66,7 @@ def quantity_text(quantity: Decimal, unit: str) -> str:
     places = 0 if unit.casefold().rstrip("s") in COUNT_UNITS else QUANTITY_DECIMALS.get(unit)
     if places is None:
         return exact_text(quantity)
-    fixed = quantity.quantize(Decimal(1).scaleb(-places))
+    fixed = quantity.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)   # kept only if exact
     return plain(fixed) if fixed == quantity else exact_text(quantity)
 
 

@@ -43,6 +43,7 @@ from xml.etree import ElementTree as ET
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils.datetime import to_excel as _date_serial
 
+from xlbilling.core.money import to_excel
 from xlbilling.safe_xlsx import sheet_parts
 from xlbilling.writers import layout as L
 from xlbilling.writers.cells import ILLEGAL_CHARACTERS_RE, MAX_CELL_CHARS, clean_text
@@ -255,7 +256,7 @@ class RowWriter:
         ref = f"{self._letters[col] if col < 65 else self._letter(col)}{row}"
         t = type(value)
         if t is Decimal:
-            value = float(value)        # core.money.to_excel: the Excel boundary
+            value = to_excel(value)     # the one Decimal -> float, at the Excel boundary
             t = float
         if t is float:
             if value - value != 0:      # inf, nan: Excel holds neither
@@ -284,7 +285,7 @@ class RowWriter:
         if isinstance(cached, str):
             self._put(col, f'<c r="{ref}" s="{s}" t="str"><f>{f}</f><v>{_esc(cached)}</v></c>')
         else:
-            self._put(col, f'<c r="{ref}" s="{s}"><f>{f}</f><v>{_num(float(cached))}</v></c>')
+            self._put(col, f'<c r="{ref}" s="{s}"><f>{f}</f><v>{_num(to_excel(cached))}</v></c>')
 
     def value(self, row: int, col: int, value, number_format: str | None = None) -> None:
         """Any value read from a report: str as text, dates as dates, numbers as numbers."""
@@ -322,7 +323,7 @@ class RowWriter:
                 else:
                     self._put(col, f'<c r="{letters[col]}{row}" s="{text_s}" t="inlineStr"><is><t>{esc}</t></is></c>')
             elif t is Decimal and col < 65:
-                f = float(v)
+                f = to_excel(v)
                 if f - f == 0:      # finite
                     self._put(col, f'<c r="{letters[col]}{row}" s="{num_s}"><v>{f!r}</v></c>')
                 else:

@@ -67,6 +67,7 @@ def test_name_too_long_and_folder_as_report_are_clear(tmp_path, capsys):
     (OverflowError("date value out of range"), "value out of range"),
     (KeyError("surprise"), "unexpected internal error (KeyError)"),
     (ModuleNotFoundError("No module named 'sqlalchemy'", name="sqlalchemy"), "lacks the 'sqlalchemy' package"),
+    (ModuleNotFoundError("No module named 'httpx'", name="httpx"), "pip install 'httpx>=0.27'"),  # optional: exact
     (ModuleNotFoundError("No module named 'xlbilling.nope'", name="xlbilling.nope"),
      "unexpected internal error (ModuleNotFoundError)"),         # our own module missing is a bug, said so
 ])

@@ -92,6 +92,11 @@ def message_for(err: BaseException) -> str:
     if isinstance(err, ModuleNotFoundError) and err.name and not err.name.startswith("xlbilling"):
         # A third-party package missing from this install (e.g. a --no-deps install that
         # left one out): say which, not "internal error".
+        from xlbilling.optional import missing
+
+        optional = missing(err)          # xlwings / httpx / keyring: the exact package to install
+        if optional is not None:
+            return f"{_where(err)}{optional}"
         top = err.name.split(".")[0]
         return (f"{_where(err)}this install lacks the '{top}' package that this command needs; nothing was written."
                 " Reinstall xlbilling with its dependencies (`xlbilling help install`)")

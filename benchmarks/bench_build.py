@@ -87,8 +87,8 @@ def customer_name(i: int) -> str:
 
 def generate(n: int, folder: Path) -> tuple[list[Path], Path]:
     """Reports for `n` customers (every vendor) and a price book mapping them all."""
-    from xlbilling.pricing.make_sample_pricebook import EXCHANGE_RATES, RATES, _dec
-    from xlbilling.pricing.pricebook_template import write_pricebook
+    from xlbilling.writers.make_sample_pricebook import EXCHANGE_RATES, RATES, _dec
+    from xlbilling.writers.pricebook_template import write_pricebook
 
     folder.mkdir(parents=True, exist_ok=True)
     bff, x360, lic, acr, alt, hs = [], [], [], [], [], []

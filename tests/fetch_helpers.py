@@ -15,9 +15,9 @@ KEY = Behaviour().api_key
 
 
 def run_cli(argv: list[str]) -> int:
-    """xlbilling.cli.main with only the fetch/auth commands registered, so the
+    """xlbilling.commands.cli.main with only the fetch/auth commands registered, so the
     tests do not depend on sub-commands other engineers are still writing."""
-    from xlbilling import cli
+    from xlbilling.commands import cli
 
     saved = cli.COMMANDS
     cli.COMMANDS = ("xlbilling.commands.fetch", "xlbilling.commands.auth")

@@ -164,7 +164,7 @@ def test_the_two_new_settings_are_read_from_the_price_book(tmp_path):
 
     from xlbilling.errors import PriceBookError
     from xlbilling.pricing.pricebook import load_pricebook
-    from xlbilling.pricing.pricebook_template import write_pricebook
+    from xlbilling.writers.pricebook_template import write_pricebook
 
     path = tmp_path / "pb.xlsx"
     write_pricebook(path)

@@ -402,7 +402,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 
 def test_cli_is_registered():
-    from xlbilling import cli
+    from xlbilling.commands import cli
 
     assert "xlbilling.commands.addin" in cli.COMMANDS
 
@@ -427,7 +427,7 @@ def test_cli_install_off_windows_prints_instructions(capsys):
 
 
 def test_cli_maps_errors_to_exit_2(tmp_path, monkeypatch, capsys):
-    from xlbilling import cli
+    from xlbilling.commands import cli
 
     # only this command: the others are not this test's business
     monkeypatch.setattr(cli, "COMMANDS", ("xlbilling.commands.addin",))

@@ -11,11 +11,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from xlbilling.cli import main
+from xlbilling.commands.cli import main
 from xlbilling.commands import demo
 from xlbilling.writers import layout as L
 
-from xlbilling.sample_data import SAMPLES_DIR as SAMPLES, sample_path  # noqa: E402,F401
+from xlbilling.commands.sample_data import SAMPLES_DIR as SAMPLES, sample_path  # noqa: E402,F401
 REPORTS = [str(p) for p in demo.demo_inputs()[0]]
 PRICEBOOK = str(demo.demo_inputs()[1])
 
@@ -192,7 +192,7 @@ def test_missing_rate_is_a_problem_and_strict_exits_1(tmp_path, capsys):
     """A price book without the Altaro per-user rate: the users are not invoiced,
     the Problems sheet and stderr say so, --strict exits 1 (the workbook is still
     written for review)."""
-    from xlbilling.pricing import make_sample_pricebook as M
+    from xlbilling.writers import make_sample_pricebook as M
 
     pricebook = tmp_path / "pricebook.xlsx"
     rates = [r for r in M.RATES if not (r[0] == "altaro" and r[1] == "m365_users")]
@@ -215,7 +215,7 @@ def test_missing_rate_is_a_problem_and_strict_exits_1(tmp_path, capsys):
 def test_demo_builds_from_the_whole_sample_month_folder():
     """The month folder holds one report per vendor and type: the demo uses every
     file in it, and the alternative formats (same usage, other formats) stay apart."""
-    from xlbilling import sample_data
+    from xlbilling.commands import sample_data
 
     assert sorted(demo.REPORTS) == [p.name for p in sample_data.month_reports()]
     alternative = {p.name for p in sample_data.alternative_reports()}

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from xlbilling import cli
+from xlbilling.commands import cli
 from xlbilling.commands import catalogue
 from xlbilling.udfs import CATALOGUE
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from tests.test_pricing_fixtures import NOV, book, rate, read, rec
 from xlbilling.pricing.engine import price_month
-from xlbilling.pricing.init import pricebook_rows
+from xlbilling.writers.pricebook_init import pricebook_rows
 
 
 def test_pricebook_init_proposes_product_names_never_item_keys():
@@ -49,7 +49,7 @@ def test_pricebook_init_hint_goes_to_notes_never_to_an_invoice(tmp_path):
     from openpyxl import load_workbook
 
     from xlbilling.pricing.pricebook import load_pricebook
-    from xlbilling.pricing.pricebook_template import write_pricebook
+    from xlbilling.writers.pricebook_template import write_pricebook
 
     r = read([rec("hornetsecurity", "HS-1", "365TB", 25, "license", amount="52.50", currency="EUR",
                   details={"product": "365 Total Backup"})])

@@ -12,7 +12,7 @@ import pytest
 from tests.test_pricing_fixtures import NOV, book, rate, read, rec
 from xlbilling.errors import OutputError
 from xlbilling.pricing.engine import price_month
-from xlbilling.pricing.exports import (LINES_COLUMNS, QBO_COLUMNS, XERO_COLUMNS, export_paths, import_quantity_price,
+from xlbilling.writers.exports import (LINES_COLUMNS, QBO_COLUMNS, XERO_COLUMNS, export_paths, import_quantity_price,
                                        lines_csv, split_invoices, write_export)
 
 D = Decimal
@@ -153,7 +153,7 @@ def test_existing_output_refused_unless_force_and_inputs_never_overwritten(tmp_p
 
 
 def test_descriptions_fit_to_send_and_quantities_exact():
-    from xlbilling.pricing.exports import exact_text, plural, quantity_note
+    from xlbilling.writers.exports import exact_text, plural, quantity_note
     assert [plural("unit", D(18)), plural("license", D(1)), plural("GB", D(3)), plural("box", D(2))] == \
         ["units", "license", "GB", "boxes"]                      # never "18 unit"
     assert quantity_note(D("7.5"), "point") == " (7.5 points)"
@@ -163,7 +163,7 @@ def test_descriptions_fit_to_send_and_quantities_exact():
 
 
 def test_lines_csv_quantity_decimals_per_unit():
-    from xlbilling.pricing.exports import quantity_text
+    from xlbilling.writers.exports import quantity_text
     assert quantity_text(D("25.000"), "license") == "25"        # a count: whole
     assert quantity_text(D("1200"), "users") == "1200"
     assert quantity_text(D("2.5"), "user") == "2.5"             # not whole: exact, never rounded to 3

@@ -30,7 +30,7 @@ def _import(report, fullname, month_cell=None):
     from harness import open_billing_workbook, run_main
 
     from xlbilling import addin
-    from xlbilling.sample_data import sample_path
+    from xlbilling.commands.sample_data import sample_path
     from xlbilling.writers.billing_template import template_path
 
     tmp = tempfile.mkdtemp()

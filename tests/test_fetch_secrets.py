@@ -93,7 +93,7 @@ def test_key_is_not_in_debug_logs(vendor, tmp_path, state_dir, caplog):
 
 
 def _cli(args, env, cwd):
-    code = ("import sys, xlbilling.cli as c; "
+    code = ("import sys, xlbilling.commands.cli as c; "
             "c.COMMANDS = ('xlbilling.commands.fetch', 'xlbilling.commands.auth'); "
             "sys.modules['xlbilling.readers'] = type(sys)('xlbilling.readers'); "
             "raise SystemExit(c.main(sys.argv[1:]))")

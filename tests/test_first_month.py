@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from xlbilling.cli import build_parser, main
+from xlbilling.commands.cli import build_parser, main
 from xlbilling.core.problems import TITLES as KINDS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -96,7 +96,7 @@ def test_readme_steps_with_a_filled_price_book(tmp_path, capsys):
     filled book (modelled: a person fills it in Excel).  The sample book leaves
     the partner's own Acronis tenant without a customer on purpose, so exactly
     that one account's usage stays un-invoiced and is said so."""
-    from xlbilling.sample_data import SAMPLE_PRICEBOOK
+    from xlbilling.commands.sample_data import SAMPLE_PRICEBOOK
 
     steps = _block((ROOT / "README.md").read_text(encoding="utf-8"))
     assert _run_in_process(tmp_path, steps[0], capsys)[0] == 0
@@ -114,7 +114,7 @@ def test_readme_steps_with_a_filled_price_book(tmp_path, capsys):
 
 def test_pricebook_init_names_only_what_to_type_when_no_month_is_given(tmp_path, capsys):
     """A license table alone states no month: the message names the option to type, never a Python call."""
-    from xlbilling.sample_data import sample_path
+    from xlbilling.commands.sample_data import sample_path
 
     lic = tmp_path / "licenses.xlsx"
     shutil.copy(sample_path("x360recover_licenses.xlsx"), lic)
@@ -173,7 +173,7 @@ def test_pricebook_init_marks_reference_labels_and_the_partner_tenant_for_review
     partner's own tenant: neither becomes a customer; their Accounts rows say REVIEW
     and leave Customer blank, the one cell to type the customer in."""
     from xlbilling.pricing.pricebook import load_pricebook
-    from xlbilling.sample_data import sample_path
+    from xlbilling.commands.sample_data import sample_path
 
     reports = [sample_path("acronis_usage_2026-10.csv.gz"), sample_path("hornetsecurity_licenses_2026-10.csv"),
                sample_path("altaro_itemised_2026-10.csv")]
@@ -197,7 +197,7 @@ def test_pricebook_init_marks_reference_labels_and_the_partner_tenant_for_review
 
 
 def test_review_reason_by_label():
-    from xlbilling.pricing.init import review_reason
+    from xlbilling.writers.pricebook_init import review_reason
 
     for label in ("HS-1001", "10421", "C-0042", "8f1c2a8e-4d6b-4b6e-9a51-0c1d2e3f4a01", "=HYPERLINK(1)"):
         assert review_reason(label), label
@@ -211,7 +211,7 @@ def test_review_reason_by_label():
     ("altaro_itemised_2026-10.csv", "is a vendor report (Altaro/Hornetsecurity itemised billing report"),
 ])
 def test_a_report_given_as_the_price_book_is_named_for_what_it_is(tmp_path, capsys, wrong, says):
-    from xlbilling.sample_data import MONTH_DIR
+    from xlbilling.commands.sample_data import MONTH_DIR
 
     reports = [str(p) for p in sorted(MONTH_DIR.iterdir())]   # the glob reports/* includes the wrong file too
     code = main(["lines", "--month", "2026-10", "--pricebook", str(MONTH_DIR / wrong), *reports])
@@ -240,7 +240,7 @@ def test_a_billing_workbook_or_other_workbook_is_not_a_price_book(tmp_path, caps
 
 
 def test_the_price_book_caught_by_the_reports_glob(tmp_path, capsys):
-    from xlbilling.sample_data import MONTH_DIR, SAMPLE_PRICEBOOK
+    from xlbilling.commands.sample_data import MONTH_DIR, SAMPLE_PRICEBOOK
 
     reports = tmp_path / "reports"
     shutil.copytree(MONTH_DIR, reports)
@@ -254,7 +254,7 @@ def test_the_price_book_caught_by_the_reports_glob(tmp_path, capsys):
 def test_read_refuses_a_workbook_with_several_report_sheets(tmp_path, capsys):
     import openpyxl
 
-    from xlbilling.sample_data import sample_path
+    from xlbilling.commands.sample_data import sample_path
 
     book = tmp_path / "two.xlsx"
     wb = openpyxl.Workbook()
@@ -278,7 +278,7 @@ def test_read_refuses_a_workbook_with_several_report_sheets(tmp_path, capsys):
 def test_read_from_stdin(monkeypatch, capsys):
     import io as _io
 
-    from xlbilling.sample_data import sample_path
+    from xlbilling.commands.sample_data import sample_path
 
     data = sample_path("altaro_itemised_2026-10.csv").read_bytes()
     monkeypatch.setattr("sys.stdin", _io.TextIOWrapper(_io.BytesIO(data)))
@@ -289,7 +289,7 @@ def test_read_from_stdin(monkeypatch, capsys):
 
 
 def test_lines_and_export_to_stdout(tmp_path, capsys):
-    from xlbilling.sample_data import MONTH_DIR, SAMPLE_PRICEBOOK
+    from xlbilling.commands.sample_data import MONTH_DIR, SAMPLE_PRICEBOOK
 
     reports = [str(p) for p in sorted(MONTH_DIR.iterdir())]
     args = ["--month", "2026-10", "--pricebook", str(SAMPLE_PRICEBOOK), *reports]

@@ -1,4 +1,4 @@
-"""Issue 11, kind "tracebacks": the CLI's one error boundary (xlbilling/boundary.py)
+"""Issue 11, kind "tracebacks": the CLI's one error boundary (xlbilling/commands/boundary.py)
 and the root causes behind the crashes it used to let through (month/date
 bounds, payment terms, numbers too large for an invoice).
 
@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from xlbilling import outputs
-from xlbilling.cli import main
+from xlbilling.files import publish as outputs
+from xlbilling.commands.cli import main
 from xlbilling.core.money import round_money
 from xlbilling.core.rules.result import fmt
 from xlbilling.core.rules.x360recover import parse_day, parse_month
 from xlbilling.errors import PriceBookError, RuleInputError
-from xlbilling.sample_data import sample_path
+from xlbilling.commands.sample_data import sample_path
 
 PB = sample_path("pricebook_sample.xlsx")
 ALTARO = sample_path("altaro_itemised_2026-10.csv")
@@ -110,7 +110,7 @@ def test_invoice_date_9999_is_a_clear_error(tmp_path, capsys):
 @pytest.mark.parametrize("terms", [Decimal("1e9"), 3_000_000, 366])
 def test_payment_terms_are_bounded(tmp_path, terms):
     from xlbilling.pricing.pricebook import load_pricebook
-    from xlbilling.pricing.pricebook_template import build_workbook
+    from xlbilling.writers.pricebook_template import build_workbook
 
     path = tmp_path / "pb.xlsx"
     build_workbook(settings={"Payment terms days": terms}).save(path)
@@ -121,7 +121,7 @@ def test_payment_terms_are_bounded(tmp_path, terms):
 
 def test_payment_terms_365_still_accepted(tmp_path):
     from xlbilling.pricing.pricebook import load_pricebook
-    from xlbilling.pricing.pricebook_template import build_workbook
+    from xlbilling.writers.pricebook_template import build_workbook
 
     path = tmp_path / "pb.xlsx"
     build_workbook(settings={"Payment terms days": 365}).save(path)
@@ -160,7 +160,7 @@ def test_huge_report_numbers_are_bad_cells_naming_the_cell(tmp_path, capsys, val
 
 def test_huge_unit_price_is_a_price_book_error(tmp_path):
     from xlbilling.pricing.pricebook import load_pricebook
-    from xlbilling.pricing.pricebook_template import build_workbook
+    from xlbilling.writers.pricebook_template import build_workbook
 
     path = tmp_path / "pb.xlsx"
     build_workbook(customers=[("Acme", "USD", None, None)],
@@ -171,7 +171,7 @@ def test_huge_unit_price_is_a_price_book_error(tmp_path):
 
 
 def test_messages_show_plain_numbers_and_escaped_text():
-    from xlbilling.boundary import escape_control
+    from xlbilling.commands.boundary import escape_control
     from xlbilling.errors import CellProblem
 
     p = CellProblem("r.csv", None, 3, "qty", Decimal("1.50"), "a whole number")

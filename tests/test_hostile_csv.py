@@ -14,11 +14,11 @@ import pytest
 
 import lo
 from tests.test_pricing_fixtures import NOV, book, rate, read, rec
-from xlbilling.csv_safe import escape_text, formula_like, unescape_text
+from xlbilling.writers.csv_safe import escape_text, formula_like, unescape_text
 from xlbilling.errors import OutputError
 from xlbilling.fetch.output import table_csv_bytes
 from xlbilling.pricing.engine import price_month
-from xlbilling.pricing.exports import lines_csv, write_export
+from xlbilling.writers.exports import lines_csv, write_export
 from xlbilling.pricing.model import Customer
 from dataclasses import replace
 
@@ -56,7 +56,7 @@ def _cells(xlsx: Path):
 @pytest.mark.libreoffice
 @lo.requires_soffice
 def test_no_csv_xlbilling_writes_opens_as_a_formula_in_libreoffice(tmp_path, capsys):
-    from xlbilling.cli import main
+    from xlbilling.commands.cli import main
 
     control = tmp_path / "control.csv"
     control.write_text("a,b\n=1+2,-5.00\n", encoding="utf-8")

@@ -156,7 +156,7 @@ def test_key_detection_has_no_false_alarm_on_ordinary_text():
 
 
 def test_fetch_cli_drip_and_echo_end_clean(server, tmp_path, monkeypatch, capsys):
-    from xlbilling.cli import main
+    from xlbilling.commands.cli import main
 
     monkeypatch.setenv("XLBILLING_ALTARO_API_KEY", KEY)
     monkeypatch.setenv("XLBILLING_STATE_DIR", str(tmp_path / "state"))

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from xlbilling import outputs
+from xlbilling.files import publish as outputs
 from xlbilling.errors import OutputError
-from xlbilling.outputs import atomic_write, atomic_write_bytes
+from xlbilling.files.publish import atomic_write, atomic_write_bytes
 
 
 def test_second_writer_onto_a_new_out_gets_exists(tmp_path):
@@ -53,7 +53,7 @@ def test_force_replaces_and_permissions_are_ordinary(tmp_path):
 
 def test_temporaries_of_a_killed_run_are_removed_by_the_next(tmp_path):
     out = tmp_path / "billing.xlsx"
-    code = ("import sys, time; from xlbilling.outputs import atomic_write\n"
+    code = ("import sys, time; from xlbilling.files.publish import atomic_write\n"
             "def slow(tmp):\n"
             "    open(tmp, 'wb').write(b'x' * 150000); print('writing', flush=True); time.sleep(60)\n"
             f"atomic_write({str(out)!r}, slow)\n")
@@ -105,7 +105,7 @@ def test_folder_is_fsynced_after_the_rename(tmp_path, monkeypatch):
 def test_two_exports_racing_onto_one_new_file_never_both_succeed(tmp_path):
     """Real processes: both pass the 'exists?' check, only one may publish."""
     out = tmp_path / "same.csv"
-    code = ("import sys, time; from xlbilling.outputs import atomic_write_bytes\n"
+    code = ("import sys, time; from xlbilling.files.publish import atomic_write_bytes\n"
             "from xlbilling.errors import OutputError\n"
             "time.sleep(max(0, float(sys.argv[1]) - time.time()))\n"
             "try:\n    atomic_write_bytes(sys.argv[2], sys.argv[3].encode(), overwrite=False); print('ok')\n"

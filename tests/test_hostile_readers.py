@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from xlbilling.cli import main
+from xlbilling.commands.cli import main
 from xlbilling.errors import LimitError, ReportError, UnrecognisedReportError
 from xlbilling.readers import integrity, read_report
-from xlbilling.sample_data import sample_path
+from xlbilling.commands.sample_data import sample_path
 
 ALTARO_HEADER = "Customer,Product,Object Type Backed Up,Object Name,Object Id,Month,Backed Up Size (MB)"
 
@@ -300,7 +300,7 @@ def test_fifo_as_price_book_is_refused(tmp_path, capsys):
 def test_unit_price_formula_without_saved_value_names_the_cell(tmp_path):
     from xlbilling.errors import PriceBookError
     from xlbilling.pricing.pricebook import load_pricebook
-    from xlbilling.pricing.pricebook_template import build_workbook
+    from xlbilling.writers.pricebook_template import build_workbook
 
     wb = build_workbook(customers=[("Acme", "USD", None, None)],
                         rates=[("altaro", "m365_users", None, None, "user", 1, None, None, None, None, None,

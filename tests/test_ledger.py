@@ -27,11 +27,11 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from xlbilling.cli import main
+from xlbilling.commands.cli import main
 from xlbilling.errors import PriceBookError
 from xlbilling.ledger import Ledger
-from xlbilling.numbering import validate_format
-from xlbilling.pricing.pricebook_template import write_pricebook
+from xlbilling.core.numbering import validate_format
+from xlbilling.writers.pricebook_template import write_pricebook
 from xlbilling.writers import layout as L
 
 HERE = Path(__file__).resolve().parent
@@ -422,7 +422,7 @@ def test_unsafe_or_useless_formats_are_refused(fmt):
 @pytest.mark.parametrize("fmt, expected", [("INV-{n:05d}", "INV-01042"), ("{prefix}{year}-{n}", "INV-2026-1042"),
                                            ("{year}{month:02d}/{n:06d}", "202610/001042")])
 def test_formats(fmt, expected):
-    from xlbilling.numbering import format_number
+    from xlbilling.core.numbering import format_number
 
     assert format_number(fmt, 1042, prefix="INV-", month=dt.date(2026, 10, 1)) == expected
 

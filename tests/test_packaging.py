@@ -70,7 +70,7 @@ class Block(importlib.abc.MetaPathFinder):
         if name.split(".")[0] in ("xlwings", "httpx", "keyring"):
             raise ModuleNotFoundError(f"No module named {name!r}", name=name)
 sys.meta_path.insert(0, Block())
-from xlbilling.cli import main
+from xlbilling.commands.cli import main
 sys.exit(main(sys.argv[1:]))
 '''
 

@@ -10,13 +10,13 @@ import pytest
 
 from xlbilling.errors import OutputError, PriceBookError
 from xlbilling.pricing import pricebook as pricebook_module
-from xlbilling.pricing.init import init_pricebook
+from xlbilling.writers.pricebook_init import init_pricebook
 from xlbilling.pricing.pricebook import load_pricebook
-from xlbilling.pricing.pricebook_template import TEMPLATE_PATH, build_workbook, write_pricebook
+from xlbilling.writers.pricebook_template import TEMPLATE_PATH, build_workbook, write_pricebook
 from xlbilling.pricing.schema import SHEETS
 
 ROOT = Path(__file__).resolve().parents[1]
-from xlbilling.sample_data import SAMPLES_DIR as SAMPLES, sample_path  # noqa: E402,F401
+from xlbilling.commands.sample_data import SAMPLES_DIR as SAMPLES, sample_path  # noqa: E402,F401
 EVIL = "=cmd|' /C calc'!A0"
 
 
@@ -149,7 +149,7 @@ def test_sample_pricebook_maps_sample_accounts():
 
 
 def test_committed_template_matches_its_generator(tmp_path):
-    """workbooks/pricebook.xlsx = python -m xlbilling.pricing.pricebook_template:
+    """workbooks/pricebook.xlsx = python -m xlbilling.writers.pricebook_template:
     same sheets, same cells (headers, instructions, settings) and same tables."""
     import openpyxl
 
@@ -162,5 +162,5 @@ def test_committed_template_matches_its_generator(tmp_path):
         a, b = committed[name], generated[name]
         cells_a = [[c.value for c in row] for row in a.iter_rows()]
         cells_b = [[c.value for c in row] for row in b.iter_rows()]
-        assert cells_a == cells_b, f"sheet {name!r} differs: regenerate with python -m xlbilling.pricing.pricebook_template"
+        assert cells_a == cells_b, f"sheet {name!r} differs: regenerate with python -m xlbilling.writers.pricebook_template"
         assert sorted(a.tables) == sorted(b.tables)

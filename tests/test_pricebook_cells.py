@@ -1,4 +1,4 @@
-"""The price book is read with python-calamine (safe_xlsx.read_sheet_grids), and
+"""The price book is read with python-calamine (files/xlsx_open.read_sheet_grids), and
 every value a validation message quotes must read as openpyxl's data_only read
 gave it before: None for an empty cell, 15 (not 15.0) for a whole number, a
 datetime for a date, '#N/A' for an error cell.  Checked cell by cell against
@@ -15,7 +15,7 @@ import pytest
 
 from xlbilling.errors import PriceBookError
 from xlbilling.pricing.pricebook import load_pricebook
-from xlbilling.safe_xlsx import read_sheet_grids
+from xlbilling.files.xlsx_open import read_sheet_grids
 
 SAMPLE = Path(__file__).resolve().parents[1] / "xlbilling" / "samples" / "pricebook_sample.xlsx"
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from xlbilling.cli import main
+from xlbilling.commands.cli import main
 
-from xlbilling.sample_data import SAMPLES_DIR as SAMPLES, sample_path  # noqa: E402,F401
+from xlbilling.commands.sample_data import SAMPLES_DIR as SAMPLES, sample_path  # noqa: E402,F401
 PB = sample_path("pricebook_sample.xlsx")
 REPORTS = ["acronis_usage_records_2026-10.xlsx", "acronis_usage_2026-10.csv.gz", "altaro_itemised_2026-10.csv",
            "axcient_bff_raw_customer_data_2026-10.xls", "hornetsecurity_licenses_2026-10.csv",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 PRICING = Path(__file__).resolve().parents[1] / "xlbilling" / "pricing"
 FORBIDDEN_MODULES = {"openpyxl", "pandas", "xlwings", "os", "pathlib", "io", "shutil", "zipfile", "csv",
-                     "xlbilling.readers", "xlbilling.writers", "xlbilling.safe_xlsx", "xlbilling.pricing.pricebook"}
+                     "xlbilling.readers", "xlbilling.writers", "xlbilling.files.xlsx_open", "xlbilling.pricing.pricebook"}
 FORBIDDEN_CALLS = {"open"}
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from xlbilling.cli import main
+from xlbilling.commands.cli import main
 from xlbilling.writers import layout as L
 
 ROOT = Path(__file__).resolve().parents[1]

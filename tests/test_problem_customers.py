@@ -8,7 +8,7 @@ from tests.test_pricing_fixtures import NOV, book, read, rate, rec
 from xlbilling.core.problems import Problem
 from xlbilling.pricing.engine import price_month
 from xlbilling.readers import read_report
-from xlbilling.sample_data import sample_path
+from xlbilling.commands.sample_data import sample_path
 
 
 def _problem(res, kind):

@@ -7,10 +7,10 @@ import io
 import json
 from pathlib import Path
 
-from xlbilling.cli import main
+from xlbilling.commands.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
-from xlbilling.sample_data import SAMPLES_DIR as SAMPLES, sample_path  # noqa: E402,F401
+from xlbilling.commands.sample_data import SAMPLES_DIR as SAMPLES, sample_path  # noqa: E402,F401
 ADV = ROOT / "tests" / "data" / "adversarial"
 
 

@@ -11,7 +11,7 @@ from xlbilling.errors import BadCellsError, MissingColumnsError, ReportError, Un
 from xlbilling.readers import read_report
 
 ROOT = Path(__file__).resolve().parents[1]
-from xlbilling.sample_data import SAMPLES_DIR as SAMPLES, sample_path  # noqa: E402,F401
+from xlbilling.commands.sample_data import SAMPLES_DIR as SAMPLES, sample_path  # noqa: E402,F401
 ADV = ROOT / "tests" / "data" / "adversarial"
 
 

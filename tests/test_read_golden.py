@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from xlbilling.cli import main
+from xlbilling.commands.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
-from xlbilling.sample_data import SAMPLES_DIR as SAMPLES, sample_path  # noqa: E402,F401
+from xlbilling.commands.sample_data import SAMPLES_DIR as SAMPLES, sample_path  # noqa: E402,F401
 GOLDEN = ROOT / "tests" / "golden"
 EXTRA_ARGS = {"x360recover_licenses.xlsx": ["--month", "2026-10"]}
 # The vendor report samples (tests/data/make_samples.py writes them); other files

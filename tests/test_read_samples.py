@@ -13,7 +13,7 @@ import pytest
 from xlbilling.readers import identify, read_report
 
 ROOT = Path(__file__).resolve().parents[1]
-from xlbilling.sample_data import SAMPLES_DIR as SAMPLES, sample_path  # noqa: E402,F401
+from xlbilling.commands.sample_data import SAMPLES_DIR as SAMPLES, sample_path  # noqa: E402,F401
 ADV = ROOT / "tests" / "data" / "adversarial"
 OCT = dt.date(2026, 10, 1)
 

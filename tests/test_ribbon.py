@@ -13,14 +13,14 @@ from pathlib import Path
 import pytest
 
 from xlbilling import ribbon
-from xlbilling.pricing.pricebook_template import write_pricebook
+from xlbilling.writers.pricebook_template import write_pricebook
 from xlbilling.pricing.run import run_month
 from xlbilling.writers import layout as L
 from xlbilling.writers.billing_template import template_path
 from xlbilling.writers.xlsx import write_billing_workbook
 from xlwings_double import Cell, FakeApp, FakeBook, book_cells, book_from_xlsx, xlsx_cells, xlsx_tables
 
-from xlbilling.sample_data import SAMPLES_DIR as SAMPLES, sample_path  # noqa: E402,F401
+from xlbilling.commands.sample_data import SAMPLES_DIR as SAMPLES, sample_path  # noqa: E402,F401
 PRICEBOOK = sample_path("pricebook_sample.xlsx")
 OCTOBER = dt.date(2026, 10, 1)
 NOW = dt.datetime(2026, 11, 5, 9, 30, 15, tzinfo=dt.timezone.utc)   # no month in Summary!B2 -> October 2026

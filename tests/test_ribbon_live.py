@@ -82,7 +82,7 @@ def test_rendered_images_hold_only_values_xlwings_sends_safely(tmp_path):
     from xlbilling.pricing.run import run_month
     from xlbilling.writers.xlsx import write_billing_workbook
 
-    from xlbilling.sample_data import MONTH_DIR, SAMPLE_PRICEBOOK
+    from xlbilling.commands.sample_data import MONTH_DIR, SAMPLE_PRICEBOOK
 
     reports = [MONTH_DIR / "axcient_bff_raw_customer_data_2026-10.xls", MONTH_DIR / "acronis_usage_2026-10.csv.gz"]
     reads, result = run_month([str(p) for p in reports], str(SAMPLE_PRICEBOOK), dt.date(2026, 10, 1))

@@ -11,7 +11,7 @@ import pytest
 import xlwings
 
 from xlbilling import ribbon
-from xlbilling.sample_data import sample_path
+from xlbilling.commands.sample_data import sample_path
 from xlbilling.writers.billing_template import template_path
 from xlwings_double import FakeApp, FakeBook, book_from_xlsx
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from xlbilling.cli import main
+from xlbilling.commands.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 # the project's internal notes: never named to a user
@@ -75,7 +75,7 @@ def _cells(path: Path) -> list[str]:
 
 
 def test_workbook_text_points_at_shipped_guides(tmp_path):
-    from xlbilling.sample_data import SAMPLE_PRICEBOOK
+    from xlbilling.commands.sample_data import SAMPLE_PRICEBOOK
 
     out = tmp_path / "demo.xlsx"
     assert main(["demo", "--quiet", "--out", str(out)]) == 0
@@ -88,7 +88,7 @@ def test_workbook_text_points_at_shipped_guides(tmp_path):
 
 
 def test_cli_output_on_every_sample_cites_no_internal_notes():
-    from xlbilling.sample_data import all_reports
+    from xlbilling.commands.sample_data import all_reports
 
     for report in all_reports():
         out, err = io.StringIO(), io.StringIO()

@@ -5,7 +5,7 @@ Data flow (folders follow it):
     core/      money, records, rules (pure: no files, no Excel)
     pricing/   UsageRecord + price book -> InvoiceLine
     writers/   InvoiceLine -> billing workbook (openpyxl headless, xlwings live)
-Entry points: cli.py (`xlbilling ...`), udfs.py (Excel functions), ribbon.py
+Entry points: commands/cli.py (`xlbilling ...`), udfs.py (Excel functions), ribbon.py
 (`main()`, called by the add-in's Billing > Import report button).
 """
 __version__ = "0.1.0"

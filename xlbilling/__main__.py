@@ -1,3 +1,3 @@
-from xlbilling.cli import main
+from xlbilling.commands.cli import main
 
 raise SystemExit(main())

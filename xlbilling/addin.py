@@ -33,7 +33,7 @@ from defusedxml import ElementTree as SafeET
 
 from xlbilling import __version__
 from xlbilling.errors import OutputError, XlbillingError
-from xlbilling.outputs import atomic_write
+from xlbilling.files.publish import atomic_write
 
 # The file name is part of the contract: the template's RunMain runs
 # `import <add-in file name without extension>; <that>.main()`.

@@ -185,7 +185,7 @@ def billing_month(value, today: dt.date) -> tuple[dt.date, bool]:
 def locate_report(rec: Recorded, folders: Sequence[str]) -> str:
     """The file of an earlier import, proven by its SHA-256: the path recorded in
     the settings sheet, else the same name beside the new report or the workbook."""
-    from xlbilling.outputs import sha256_file
+    from xlbilling.files.publish import sha256_file
 
     candidates = [rec.path] if rec.path else []
     candidates += [os.path.join(f, rec.file) for f in folders if f]

@@ -1,2 +1,2 @@
 """One module per CLI sub-command; each defines `register(subparsers)` that
-adds its parser and sets `func=run`.  Listed in xlbilling.cli.COMMANDS."""
+adds its parser and sets `func=run`.  Listed in xlbilling.commands.cli.COMMANDS."""

@@ -77,7 +77,7 @@ def build(reports, pricebook, month, out, *, force=False, basis=None, progress=N
     inputs = [Path(p) for p in (*reports, pricebook)]
     # Refuse a bad --out before the (possibly long) read and pricing.
     check_output(out, [template or template_path(), *inputs], force=force)
-    from xlbilling.month_control import control_month
+    from xlbilling.ledger.month_control import control_month
     from xlbilling.pricing.pricebook import load_pricebook
 
     book = load_pricebook(pricebook)
@@ -112,7 +112,7 @@ def print_summary(reads, result, facts, out=None, err=None) -> None:
         kinds = Counter(p.title for p in result.problems)
         print(f"{len(result.problems)} problem(s) to review (sheet Problems): "
               + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())), file=err)
-        from xlbilling.boundary import escape_control
+        from xlbilling.commands.boundary import escape_control
 
         for p in result.problems[:20]:
             print(escape_control(f"  {p}"), file=err)

@@ -1,7 +1,7 @@
 """The `xlbilling` command: a thin adapter that parses arguments, calls the
 core, prints results to stdout and messages to stderr, and maps errors to
 exit codes once (0 ok, 1 --strict found un-invoiced usage, 2 error; no traceback
-ever reaches a user: xlbilling/boundary.py)."""
+ever reaches a user: xlbilling/commands/boundary.py)."""
 from __future__ import annotations
 
 import argparse
@@ -9,7 +9,7 @@ import importlib
 import sys
 
 from xlbilling import __version__
-from xlbilling.boundary import run_guarded
+from xlbilling.commands.boundary import run_guarded
 
 # Sub-command modules, in the order `xlbilling --help` lists them.
 COMMANDS = (
@@ -61,6 +61,6 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from xlbilling.read_options import reading_options
 
-    # The one error boundary (xlbilling/boundary.py): every failure -> message + exit 2.
+    # The one error boundary (xlbilling/commands/boundary.py): every failure -> message + exit 2.
     with reading_options(accept_short_last_row=getattr(args, "accept_short_last_row", False)):
         return run_guarded(args.command, args.func, args)

@@ -38,8 +38,8 @@ def register(subparsers) -> None:
 
 def close_month(args, before_commit=None):
     """(CloseInfo, result, status): what `close` records.  Also used by tests."""
-    from xlbilling.month_control import report_rows, who
-    from xlbilling.outputs import sha256_file
+    from xlbilling.ledger.month_control import report_rows, who
+    from xlbilling.files.publish import sha256_file
     from xlbilling.pricing.pricebook import load_pricebook
     from xlbilling.pricing.run import run_month
 

@@ -53,8 +53,8 @@ def run(args) -> int:
     import sys
 
     from xlbilling.errors import OutputError
-    from xlbilling.outputs import check_output
-    from xlbilling.pricing.exports import export_contents, export_paths, write_export
+    from xlbilling.files.publish import check_output
+    from xlbilling.writers.exports import export_contents, export_paths, write_export
     from xlbilling.pricing.pricebook import load_pricebook
     from xlbilling.pricing.run import run_month
 

@@ -41,7 +41,7 @@ def add_ledger_arguments(p: argparse.ArgumentParser, *, reopen: bool = True) -> 
 def controlled(args, reads, result, pricebook, month, **kw):
     """run_month's result through month control: final invoice numbers, the
     closed month's figures enforced, the review against last month."""
-    from xlbilling.month_control import control_month
+    from xlbilling.ledger.month_control import control_month
 
     return control_month(reads, result, pricebook, month, ledger_option=getattr(args, "ledger", None),
                          reopen=getattr(args, "reopen", False), reason=getattr(args, "reason", ""), **kw)
@@ -76,7 +76,7 @@ def register(subparsers) -> None:
 
 def report_problems(result, err=None, *, quiet: bool = False) -> None:
     err = err or sys.stderr
-    from xlbilling.boundary import escape_control
+    from xlbilling.commands.boundary import escape_control
 
     if quiet:
         if result.problems:
@@ -134,7 +134,7 @@ def _table(result) -> str:
             rows.append((inv.invoice_number, ln.customer, ln.vendor, ln.description, fmt(ln.quantity), ln.unit,
                          f"{ln.amount:,}", ln.currency))
         rows.append(("", "", "", f"total {inv.customer}", "", "", f"{inv.total:,}", inv.currency))
-    from xlbilling.boundary import escape_control
+    from xlbilling.commands.boundary import escape_control
 
     rows = [tuple(escape_control(str(v)) for v in r) for r in rows]  # vendor/customer text on a terminal
     widths = [min(40, max(len(str(r[i])) for r in rows)) for i in range(len(rows[0]))]
@@ -149,7 +149,7 @@ def _table(result) -> str:
 def _pool_table(result) -> str:
     """The x360Recover cloud pool below the lines: allowance, usage and overage per
     customer, the partner total last (PricingResult.pool_rows)."""
-    from xlbilling.boundary import escape_control
+    from xlbilling.commands.boundary import escape_control
     from xlbilling.core.rules.result import fmt
 
     pool = sorted(getattr(result, "pool_rows", ()) or (), key=lambda r: (r.customer == "", r.customer.casefold()))
@@ -167,8 +167,8 @@ def _pool_table(result) -> str:
 
 
 def run(args) -> int:
-    from xlbilling.outputs import atomic_write_text, check_output
-    from xlbilling.pricing.exports import lines_csv
+    from xlbilling.files.publish import atomic_write_text, check_output
+    from xlbilling.writers.exports import lines_csv
     from xlbilling.pricing.run import run_month
 
     to_file = args.out not in (None, "-")

@@ -62,7 +62,7 @@ def register(subparsers) -> None:
 
 def run_init(args) -> int:
     from xlbilling.core.money import normalise_currency
-    from xlbilling.pricing.init import init_pricebook
+    from xlbilling.writers.pricebook_init import init_pricebook
 
     path, rows = init_pricebook(args.reports, args.out, month=parse_month(args.month) if args.month else None,
                                 home_currency=normalise_currency(args.currency), force=args.force)

@@ -7,8 +7,8 @@ import csv
 import json
 import sys
 
-from xlbilling.boundary import escape_control
-from xlbilling.csv_safe import Writer, escape_row
+from xlbilling.commands.boundary import escape_control
+from xlbilling.writers.csv_safe import Writer, escape_row
 from xlbilling.core.rules.axcient_bff import BASES
 from xlbilling.core.rules.x360recover import parse_month
 from xlbilling.readers import read_report
@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
         writer = Writer(out)
         writer.writerow(CSV_COLUMNS)
         for r in result.records:
-            # vendor text escaped when formula-like (xlbilling/csv_safe.py); the quantity stays a number
+            # vendor text escaped when formula-like (xlbilling/writers/csv_safe.py); the quantity stays a number
             writer.writerow(escape_row((r.vendor, r.account, r.customer, r.item, quantity_text(r.quantity), r.unit,
                                         _source_text(r)), {0, 1, 2, 3, 5, 6}))
     elif args.output_format == "json":

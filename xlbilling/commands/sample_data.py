@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-SAMPLES_DIR = Path(__file__).resolve().parent / "samples"
+SAMPLES_DIR = Path(__file__).resolve().parents[1] / "samples"
 SAMPLE_MONTH = "2026-10"
 MONTH_DIR = SAMPLES_DIR / SAMPLE_MONTH
 ALTERNATIVE_DIR = SAMPLES_DIR / "alternative-formats"

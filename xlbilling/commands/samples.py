@@ -39,8 +39,8 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from xlbilling.outputs import atomic_write_bytes, check_output
-    from xlbilling.sample_data import SAMPLE_PRICEBOOK, alternative_reports, month_reports
+    from xlbilling.files.publish import atomic_write_bytes, check_output
+    from xlbilling.commands.sample_data import SAMPLE_PRICEBOOK, alternative_reports, month_reports
 
     sources = alternative_reports() if args.alternative_formats else month_reports()
     folder = Path(args.out)

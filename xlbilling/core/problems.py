@@ -37,7 +37,7 @@ KINDS: dict[str, str] = {
     "cost_unknown": "invoice lines whose vendor cost the price book does not give",
     "billed_nothing": "a price-book customer is billed nothing this month",
     "former_vendor_key": "price-book rows typed under a vendor's former key (altaro for Hornetsecurity) were used",
-    # from the month-over-month review (xlbilling/month_control.py)
+    # from the month-over-month review (xlbilling/ledger/month_control.py)
     "month_change": "an amount changed more than the Settings threshold since the last closed month",
     "vanished_customer": "a customer invoiced last month has no invoice this month",
     "vanished_account": "a vendor account with usage last month has none this month",

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable, Sequence
 
-from xlbilling.numbering import customer_key
+from xlbilling.core.numbering import customer_key
 
 ZERO = Decimal(0)
 

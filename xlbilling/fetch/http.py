@@ -278,7 +278,7 @@ def _transport_reason(err: Exception, key: ApiKey) -> str:
 
 def stderr_progress(prefix: str) -> Callable[[str], None]:
     def say(message: str) -> None:
-        from xlbilling.boundary import escape_control  # vendor text (reader warnings) on a terminal
+        from xlbilling.commands.boundary import escape_control  # vendor text (reader warnings) on a terminal
 
         print(escape_control(f"{prefix}: {message}"), file=sys.stderr, flush=True)
 

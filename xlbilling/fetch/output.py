@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from xlbilling.csv_safe import Writer, escape_row
+from xlbilling.writers.csv_safe import Writer, escape_row
 from xlbilling.errors import OutputError
-from xlbilling.outputs import atomic_write_bytes  # noqa: F401  (re-exported for fetch.altaro/state)
+from xlbilling.files.publish import atomic_write_bytes  # noqa: F401  (re-exported for fetch.altaro/state)
 
 
 def check_out(out: str, *, force: bool) -> Path | None:
@@ -44,7 +44,7 @@ def table_csv_bytes(columns: Sequence[str], rows: Iterable[Sequence[object]]) ->
     writer.writerow(columns)
     for row in rows:
         # text the API gave (client and device names) escaped when formula-like;
-        # xlbilling's reader takes the apostrophe off again (csv_safe.unescape_text)
+        # xlbilling's reader takes the apostrophe off again (writers/csv_safe.unescape_text)
         writer.writerow(escape_row(["" if v is None else v for v in row]))
     return buf.getvalue().encode("utf-8")
 

@@ -23,7 +23,7 @@ def _templates_dir() -> Path:
 
         return Path(str(resources.files("xlbilling.workbooks"))).resolve()
     except (ModuleNotFoundError, TypeError):
-        return Path(__file__).resolve().parents[1] / "workbooks"
+        return Path(__file__).resolve().parents[2] / "workbooks"
 
 
 TEMPLATES_DIR = _templates_dir()

@@ -4,7 +4,7 @@ with the last closed month (or last month's workbook) for the Changes sheet.
 
 `control_month` is what build, lines, export and close call after
 pricing.run.run_month; the ledger itself is xlbilling/ledger, the numbering
-rules xlbilling/numbering.py, the comparison xlbilling/review.py."""
+rules xlbilling/core/numbering.py, the comparison xlbilling/core/review.py."""
 from __future__ import annotations
 
 import datetime as dt
@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Sequence
 
 from xlbilling.errors import LedgerError, MonthClosedError
-from xlbilling.numbering import Wanted, customer_accounts, customer_key
-from xlbilling.review import Change, MonthFigures, compare, differences, figures_from_result
+from xlbilling.core.numbering import Wanted, customer_accounts, customer_key
+from xlbilling.core.review import Change, MonthFigures, compare, differences, figures_from_result
 
 CHANGE_KINDS_ON_PROBLEMS = {"vanished account": "vanished_account", "new unmapped account": "new_unmapped_account",
                             "vanished customer": "vanished_customer"}

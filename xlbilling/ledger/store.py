@@ -23,8 +23,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from xlbilling.errors import LedgerError
 from xlbilling.ledger import schema as S
-from xlbilling.numbering import Numbered, Wanted, numbers_for
-from xlbilling.review import AccountFig, InvoiceFig, LineFig, MonthFigures
+from xlbilling.core.numbering import Numbered, Wanted, numbers_for
+from xlbilling.core.review import AccountFig, InvoiceFig, LineFig, MonthFigures
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_S = 30

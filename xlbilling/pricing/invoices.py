@@ -25,8 +25,8 @@ def order_lines(lines: Iterable[InvoiceLine]) -> list[InvoiceLine]:
 def build_invoices(lines: Sequence[InvoiceLine], pricebook: PriceBook, month: dt.date) -> list[Invoice]:
     """One invoice per customer.  Numbers here are provisional, the sequence from
     Settings 'Invoice number start' in customer-name order; the run (pricing/run.py)
-    replaces them with the ledger's numbers, which never move (xlbilling/numbering.py)."""
-    from xlbilling.numbering import format_number
+    replaces them with the ledger's numbers, which never move (xlbilling/core/numbering.py)."""
+    from xlbilling.core.numbering import format_number
 
     s = pricebook.settings
     by_customer: dict[str, list[InvoiceLine]] = defaultdict(list)

@@ -35,7 +35,7 @@ class Settings:
     acronis_bill_customer_trial: bool = True      # Settings: as Acronis counts customer usage (total)
     x360_bytes_per_gb: Decimal = Decimal(10) ** 9  # Settings: Axcient states no unit (docs/readers.md)
     invoice_prefix: str = "INV-"
-    # Month control (xlbilling/numbering.py, xlbilling/ledger/, xlbilling/review.py)
+    # Month control (xlbilling/core/numbering.py, xlbilling/ledger/, xlbilling/core/review.py)
     invoice_number_format: str = "{prefix}{n:05d}"
     invoice_number_start: int = 1
     ledger: str = ""                                  # '' = <price book>.ledger.sqlite beside the price book

@@ -1,7 +1,7 @@
 """Read a price book workbook into frozen dataclasses (pricing/model.py).
 
 The adapter between Excel and the pure engine: opens the file safely
-(xlbilling.safe_xlsx), reads every sheet by header name, validates every cell
+(xlbilling.files.xlsx_open), reads every sheet by header name, validates every cell
 and reports ALL problems at once in one PriceBookError (file, sheet, row,
 column, value found, what was expected, likely fix)."""
 from __future__ import annotations
@@ -21,7 +21,7 @@ from xlbilling.gc_pause import gc_paused
 from xlbilling.pricing.model import (ENDPOINT_SOURCES, LOCAL_GB_WHEN_NOT_BILLABLE, LICENSE_TYPES, OVERAGE_ALLOCATIONS, QBO_ITEM_NAMINGS,
                                      Account, Commitment, Customer, License, PriceBook, Rate, Settings)
 from xlbilling.pricing.schema import REQUIRED_SHEETS, SETTINGS, SHEETS
-from xlbilling.safe_xlsx import formulas_without_values, read_sheet_grids
+from xlbilling.files.xlsx_open import formulas_without_values, read_sheet_grids
 
 MAX_LISTED = 60
 MAX_PAYMENT_TERMS_DAYS = 365
@@ -150,7 +150,7 @@ def _date(problems: _Problems, sheet: str, row: int, column: str, value: object)
 
 def _month_control_settings(get, num, problems: _Problems) -> dict:
     """Invoice numbering, ledger and review thresholds (docs/month.md)."""
-    from xlbilling.numbering import validate_format
+    from xlbilling.core.numbering import validate_format
 
     sh = "Settings"
     r, fmt = get("Invoice number format")
@@ -309,7 +309,7 @@ def _open(name: str, problems: _Problems) -> dict:
     """The price book's sheets as (row, record) lists; a file that is not a price
     book is refused naming what it is."""
     try:
-        # safe_xlsx: zip sizes checked before unzipping, then python-calamine (cached values only)
+        # files/xlsx_open: zip sizes checked before unzipping, then python-calamine (cached values only)
         sheet_names, grids = read_sheet_grids(name, SHEETS, max_unzipped_bytes=MAX_PRICEBOOK_BYTES)
     except PriceBookError:
         raise

@@ -1,5 +1,5 @@
 """The price book's layout, shared by the loader (pricebook.py) and the
-template writer (pricebook_template.py) so the two never drift.
+template writer (writers/pricebook_template.py) so the two never drift.
 
 Each sheet: a header row (row 1), one Excel table, data from row 2."""
 from __future__ import annotations

@@ -32,7 +32,7 @@ from xlbilling.core.money import MAX_REPORT_VALUE, D, excel_serial_to_date, out_
 from xlbilling.core.period import Period
 from xlbilling.core.problems import Problem
 from xlbilling.core.records import Source, UsageRecord
-from xlbilling.csv_safe import unescape_text
+from xlbilling.writers.csv_safe import unescape_text
 from xlbilling.core.rules.axcient_bff import parse_flag
 from xlbilling.errors import (BadCellsError, CellProblem, LimitError, MissingColumnsError, ReportError, RuleInputError,
                               UnrecognisedReportError)

@@ -21,7 +21,7 @@ from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
 from xlbilling.writers import layout as L
-from xlbilling.outputs import atomic_write
+from xlbilling.files.publish import atomic_write
 
 TEMPLATE_PATH = Path(__file__).resolve().parents[2] / "workbooks" / "billing.xlsx"
 

@@ -1,7 +1,7 @@
 """Invoice lines as CSV: the `lines` listing, a Xero sales-invoice import and a
 QuickBooks Online invoice import (column names and rules: shared/ACCOUNTING_EXPORTS.md).
 
-No cell can run as a formula (xlbilling/csv_safe.py, docs/exports.md): free
+No cell can run as a formula (xlbilling/writers/csv_safe.py, docs/exports.md): free
 text is escaped with a leading apostrophe; names and codes an accounting
 import matches exactly (ContactName / Customer, invoice numbers, item,
 account and tax codes) are never altered - a formula-like one refuses the
@@ -19,11 +19,11 @@ from typing import Iterable, Sequence
 
 from xlbilling.core.rules.result import fmt
 from xlbilling.core.rules.x360recover import month_bounds
-from xlbilling.csv_safe import escape_row, formula_like
+from xlbilling.writers.csv_safe import escape_row, formula_like
 from xlbilling.errors import OutputError
 from xlbilling.pricing.engine import VENDOR_LABELS, item_code
 from xlbilling.pricing.model import Invoice, PriceBook, PricingResult
-from xlbilling.outputs import atomic_write_text, check_output
+from xlbilling.files.publish import atomic_write_text, check_output
 
 LINES_COLUMNS = ("customer", "vendor", "item", "description", "quantity", "unit", "unit_price", "amount", "currency",
                  "source")

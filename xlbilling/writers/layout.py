@@ -275,7 +275,7 @@ def import_table_name(index: int) -> str:
     return f"{IMPORT_TABLE_PREFIX}{index}"
 
 
-# --- month control (xlbilling/month_control.py): written by writers/month_sheets.py
+# --- month control (xlbilling/ledger/month_control.py): written by writers/month_sheets.py
 # after the fixed sheets, before the import sheets; not in the template (created when
 # a build has a month status).
 CHANGES = SheetLayout(

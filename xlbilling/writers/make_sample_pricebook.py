@@ -1,7 +1,7 @@
 """Write the demo price book xlbilling/samples/pricebook_sample.xlsx, mapping
 every account of the sample reports in xlbilling/samples/ with realistic rates:
 
-    python -m xlbilling.pricing.make_sample_pricebook [--out PATH]
+    python -m xlbilling.writers.make_sample_pricebook [--out PATH]
 
 What it shows: Axcient BFF per-customer basis; x360Recover tiers, storage
 licenses by size and the pool overage; Acronis list prices repriced by margin
@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from xlbilling.pricing.pricebook_template import write_pricebook
+from xlbilling.writers.pricebook_template import write_pricebook
 
 SAMPLE_PATH = Path(__file__).resolve().parents[1] / "samples" / "pricebook_sample.xlsx"
 

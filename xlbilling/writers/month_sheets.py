@@ -72,7 +72,7 @@ def fill_accounts(out, figures) -> None:
 
 def status_lines(status, result) -> list[tuple[str, str]]:
     """(label, value) rows of the Summary's month control block."""
-    from xlbilling.review import summary_of, totals_by_currency
+    from xlbilling.core.review import summary_of, totals_by_currency
 
     problems = Counter(p.title for p in result.problems)
     blocking = [p for p in result.problems if p.blocking]

@@ -14,9 +14,9 @@ from decimal import Decimal
 
 from xlbilling.core.money import D
 from xlbilling.errors import ReportError, XlbillingError
-from xlbilling.numbering import customer_key
-from xlbilling.review import AccountFig, InvoiceFig, LineFig, MonthFigures
-from xlbilling.safe_xlsx import open_workbook
+from xlbilling.core.numbering import customer_key
+from xlbilling.core.review import AccountFig, InvoiceFig, LineFig, MonthFigures
+from xlbilling.files.xlsx_open import open_workbook
 from xlbilling.writers import layout as L
 
 

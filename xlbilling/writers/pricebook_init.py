@@ -10,10 +10,10 @@ import re
 from pathlib import Path
 from typing import Sequence
 
-from xlbilling.csv_safe import formula_like
+from xlbilling.writers.csv_safe import formula_like
 from xlbilling.errors import ReportError
 from xlbilling.pricing.vendors import describe_item
-from xlbilling.pricing.pricebook_template import write_pricebook
+from xlbilling.writers.pricebook_template import write_pricebook
 from xlbilling.pricing.run import check_distinct_files
 
 
@@ -154,7 +154,7 @@ def init_pricebook(report_paths: Sequence[str | os.PathLike], out: str | os.Path
     """Write a new price book listing every account and item of the reports.
     The rows are also returned, with rows["month"] the month the license tables
     were read for (given, stated by the reports, or None when none was needed)."""
-    from xlbilling.outputs import check_output
+    from xlbilling.files.publish import check_output
 
     inputs = [os.fspath(p) for p in report_paths]
     check_output(out, inputs=inputs, force=force)

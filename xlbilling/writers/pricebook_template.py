@@ -1,5 +1,5 @@
 """Write a price book workbook: the empty template (workbooks/pricebook.xlsx,
-`python -m xlbilling.pricing.pricebook_template`), a price book started from
+`python -m xlbilling.writers.pricebook_template`), a price book started from
 reports (`xlbilling pricebook init`) and the demo sample all come from
 write_pricebook(), so their layout is the one pricing/schema.py describes.
 
@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from xlbilling.outputs import atomic_write, check_output
+from xlbilling.files.publish import atomic_write, check_output
 from xlbilling.pricing.schema import DATE_COLUMNS, INSTRUCTIONS_SHEET, MONEY_COLUMNS, SETTINGS, SHEETS
 from xlbilling.writers.cells import set_text as write_text
 

@@ -44,7 +44,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils.datetime import to_excel as _date_serial
 
 from xlbilling.core.money import to_excel
-from xlbilling.safe_xlsx import sheet_parts
+from xlbilling.files.xlsx_open import sheet_parts
 from xlbilling.writers import layout as L
 from xlbilling.writers.cells import ILLEGAL_CHARACTERS_RE, MAX_CELL_CHARS, clean_text
 

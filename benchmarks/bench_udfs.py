@@ -12,7 +12,7 @@ measured in the same run on the same data:
   * Decimal path - the UDF's own per-row path (udf_support.Udf._rows: every
     cell through money.D and the rule), which the column path replaced and
     still uses for the rows it cannot prove exact.
-The UDF figure is the column path (xlbilling.udf_columns: numpy fixed point).
+The UDF figure is the column path (xlbilling.excel.columns: numpy fixed point).
 Columns come in two kinds: "distinct" rows (every row different: the honest
 worst case) and "repeating" rows (prices, dates and rates drawn from small
 sets, as in a real licence table).  Targets on the shared 2-core machine:
@@ -36,7 +36,7 @@ from typing import Any, Callable
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from xlbilling import udf_support, udfs  # noqa: E402
+from xlbilling.excel import cells as udf_support, udfs  # noqa: E402
 from xlbilling.core.money import to_excel  # noqa: E402
 from xlbilling.core.rules import acronis, axcient_bff, x360recover  # noqa: E402
 

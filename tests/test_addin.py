@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from defusedxml import ElementTree as SafeET
 
-from xlbilling import addin
+from xlbilling.excel import addin
 from xlbilling.commands import addin as addin_command
 from xlbilling.errors import OutputError, XlbillingError
 
@@ -186,7 +186,7 @@ def test_config_keys_as_the_vba_reads_them(built):
         "PYTHONPATH": "",
         "CONDA PATH": "",
         "CONDA ENV": "",
-        "UDF MODULES": "xlbilling.udfs",
+        "UDF MODULES": "xlbilling.excel.udfs",
         "DEBUG UDFS": False,
         "USE UDF SERVER": False,
         "SHOW CONSOLE": False,
@@ -223,7 +223,7 @@ def test_openpyxl_reads_the_config_sheet(built, tmp_path):
     wb = openpyxl.load_workbook(copy, keep_vba=True)
     try:
         ws = wb["myaddin.conf"]
-        assert ws["A6"].value == "UDF Modules" and ws["B6"].value == "xlbilling.udfs"
+        assert ws["A6"].value == "UDF Modules" and ws["B6"].value == "xlbilling.excel.udfs"
         assert ws["A7"].value == "Debug UDFs" and ws["B7"].value is False
         # row 10: not in the template: the workbook's folder stays off Python's path (OneDrive URLs)
         assert ws["A10"].value == "ADD_WORKBOOK_TO_PYTHONPATH" and ws["B10"].value is False
@@ -237,7 +237,7 @@ def test_interpreter_settings_are_written_escaped(tmp_path):
     config = vba_read_config(members(path))
     assert config["INTERPRETER_WIN"] == r"C:\A&B\<py>\pythonw.exe"
     assert config["CONDA ENV"] == "billing"
-    assert config["UDF MODULES"] == "xlbilling.udfs"
+    assert config["UDF MODULES"] == "xlbilling.excel.udfs"
 
 
 def test_unknown_setting_is_refused(tmp_path):
@@ -343,9 +343,9 @@ def test_install_on_windows_runs_xlwings_addin_install(built, monkeypatch):
     fake = FakeRun("Successfully installed the xlwings add-in! Please restart Excel.")
     monkeypatch.setattr(addin.sys, "platform", "win32")
     monkeypatch.setattr(addin.subprocess, "run", fake)
-    from xlbilling import addin_excel
+    from xlbilling.excel import addin_live
     imported = []
-    monkeypatch.setattr(addin_excel, "import_into_addin", lambda p: imported.append(p) or ["COST_PRICE"])
+    monkeypatch.setattr(addin_live, "import_into_addin", lambda p: imported.append(p) or ["COST_PRICE"])
     text = addin.install_addin(built)
     assert "Successfully installed" in text and "Imported 1 Excel functions" in text
     # a copy is installed (functions imported into it), the given file stays as it was
@@ -359,8 +359,8 @@ def test_install_failure_printed_by_xlwings_is_an_error(built, monkeypatch):
     fake = FakeRun("Error: Failed to install the add-in: If Excel is running, quit Excel and try again.")
     monkeypatch.setattr(addin.sys, "platform", "win32")
     monkeypatch.setattr(addin.subprocess, "run", fake)
-    from xlbilling import addin_excel
-    monkeypatch.setattr(addin_excel, "import_into_addin", lambda p: [])
+    from xlbilling.excel import addin_live
+    monkeypatch.setattr(addin_live, "import_into_addin", lambda p: [])
     with pytest.raises(XlbillingError, match="Quit Excel"):
         addin.install_addin(built)
 

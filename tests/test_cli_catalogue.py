@@ -9,7 +9,7 @@ import pytest
 
 from xlbilling.commands import cli
 from xlbilling.commands import catalogue
-from xlbilling.udfs import CATALOGUE
+from xlbilling.excel.udfs import CATALOGUE
 
 
 def test_registered_in_the_cli():
@@ -47,7 +47,7 @@ def test_catalogue_examples(line):
 
 def test_examples_are_computed_not_copied(monkeypatch):
     # a change in the rule must show in the catalogue: break the UDF and the example changes
-    import xlbilling.udfs as udfs
+    import xlbilling.excel.udfs as udfs
     spec, _ = CATALOGUE[4]
     monkeypatch.setattr(udfs, "CATALOGUE", CATALOGUE[:4] + ((spec, lambda *a: 99.5),) + CATALOGUE[5:])
     assert "DATE(2024,2,1))  -> 99.5" in catalogue.catalogue_text()

@@ -32,7 +32,7 @@ def _stub_xlwings_cli(monkeypatch_calls):
 
     import excel_model
 
-    from xlbilling import addin
+    from xlbilling.excel import addin
 
     def run(args, success_text):
         monkeypatch_calls.append(list(args))
@@ -51,7 +51,7 @@ def scenario_install_sets_the_interpreter_imports_the_functions_and_check_passes
 
     import excel_model
 
-    from xlbilling import addin
+    from xlbilling.excel import addin
     from xlbilling.commands import addin as command
 
     tmp = tempfile.mkdtemp()
@@ -93,7 +93,7 @@ def scenario_check_fails_loudly_when_the_functions_are_missing():
 
     import excel_model
 
-    from xlbilling import addin
+    from xlbilling.excel import addin
 
     tmp = tempfile.mkdtemp()
     built = addin.build_addin(tmp).path
@@ -113,7 +113,7 @@ def scenario_trust_access_off_gives_the_exact_instruction():
 
     import excel_model
 
-    from xlbilling import addin, addin_excel
+    from xlbilling.excel import addin, addin_live
 
     tmp = tempfile.mkdtemp()
     sys.executable = os.path.join(_python_install(tmp), "python.exe")
@@ -132,7 +132,7 @@ def scenario_trust_access_off_gives_the_exact_instruction():
     finally:
         excel_model.new_app = original
     assert "Successfully installed" in text                      # the ribbon is installed all the same
-    assert f"NOT DONE: {addin_excel.TRUST_INSTRUCTION}" in text
+    assert f"NOT DONE: {addin_live.TRUST_INSTRUCTION}" in text
     assert 'tick "Trust access to the VBA project object model"' in text
 
 
@@ -141,7 +141,7 @@ def scenario_a_failed_vba_import_never_lands_in_the_active_workbook():
 
     import excel_model
 
-    from xlbilling import addin_excel
+    from xlbilling.excel import addin_live
     from xlbilling.errors import XlbillingError
 
     app = excel_model.new_app()
@@ -151,13 +151,13 @@ def scenario_a_failed_vba_import_never_lands_in_the_active_workbook():
     users_book.Activate()
     addin_book._vbproject.VBComponents.fail_import = True          # "Automation error 440"
     with _pytest.raises(XlbillingError, match="does not fall back to importing them into the active workbook"):
-        addin_excel.import_functions(addin_book)
+        addin_live.import_functions(addin_book)
     assert app.run_calls == []                                     # xlwings' fallback macro was never run
     assert "xlwings_udfs" not in users_book._vbproject.VBComponents.components
     # without the guard, xlwings 0.37.8 itself would call the fallback macro on the active workbook
     import xlwings.udfs
     with _pytest.raises(Exception):
-        xlwings.udfs.import_udfs("xlbilling.udfs", addin_book)
+        xlwings.udfs.import_udfs("xlbilling.excel.udfs", addin_book)
     assert app.run_calls and app.run_calls[0][0] == "ImportXlwingsUdfsModule"
 
 

@@ -29,7 +29,7 @@ def _import(report, fullname, month_cell=None):
     import excel_model
     from harness import open_billing_workbook, run_main
 
-    from xlbilling import addin
+    from xlbilling.excel import addin
     from xlbilling.commands.sample_data import sample_path
     from xlbilling.writers.billing_template import template_path
 
@@ -94,7 +94,7 @@ def scenario_a_onedrive_book_fullname_raises_in_xlwings_and_the_ribbon_copes():
     import xlwings
     from harness import Excel
 
-    from xlbilling import ribbon
+    from xlbilling.excel import ribbon
     xl = Excel(fullname=ONEDRIVE)
     book = xlwings.Book(impl=xlwings._xlwindows.Book(xl.book))
     with _pytest.raises(xlwings.XlwingsError):

@@ -95,7 +95,7 @@ def scenario_every_function_with_scalars_single_cells_and_currency_cells():
     import datetime as dt
     from harness import Excel, R
 
-    import xlbilling.udfs as udfs
+    import xlbilling.excel.udfs as udfs
     from excel_model import serial
     for fmt in (None, USD, ACCOUNTING):
         xl = Excel()
@@ -163,7 +163,7 @@ def scenario_date_cells_arrive_as_serials_and_work():
 def scenario_every_error_value_gives_an_error_never_a_number():
     from harness import ALL_ERRORS, Excel, R, err
 
-    import xlbilling.udfs as udfs
+    import xlbilling.excel.udfs as udfs
     xl = Excel()
     for n, text in enumerate(ALL_ERRORS, start=1):
         xl.put(f"E{n}", err(text))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from xlbilling import ribbon
+from xlbilling.excel import ribbon
 from xlbilling.writers.pricebook_template import write_pricebook
 from xlbilling.pricing.run import run_month
 from xlbilling.writers import layout as L

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from xlbilling import ribbon
+from xlbilling.excel import ribbon
 from xlbilling.errors import XlbillingError
 from xlbilling.writers import live
 from xlwings_double import Cell, excel_store

@@ -10,7 +10,7 @@ import shutil
 import pytest
 import xlwings
 
-from xlbilling import ribbon
+from xlbilling.excel import ribbon
 from xlbilling.commands.sample_data import sample_path
 from xlbilling.writers.billing_template import template_path
 from xlwings_double import FakeApp, FakeBook, book_from_xlsx

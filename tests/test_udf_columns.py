@@ -1,4 +1,4 @@
-"""The exact column path (xlbilling.udf_columns) against the Decimal path, bit for bit.
+"""The exact column path (xlbilling.excel.columns) against the Decimal path, bit for bit.
 
 The reference is the function called on one row at a time with single values
 (udf_support's scalar path: money.D on every cell, the core rule, float out),
@@ -17,9 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from xlbilling import udf_columns, udfs
+from xlbilling.excel import columns as udf_columns, udfs
 from xlbilling.core.rules import acronis, common, x360recover
-from xlbilling.udf_support import CellError, ExcelError, cell_text
+from xlbilling.excel.cells import CellError, ExcelError, cell_text
 
 NA_SCODE = 0x800A07FA - (1 << 32)   # #N/A as COM hands it over (error 2042), an int
 

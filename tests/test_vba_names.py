@@ -15,7 +15,7 @@ import inspect
 
 import pytest
 
-from xlbilling import udfs
+from xlbilling.excel import udfs
 
 from fakecom.win.vba_words import RESERVED, VBA_IDENTIFIER  # noqa: E402  (the MS-VBAL list)
 

@@ -1,5 +1,5 @@
 """The written workbook recalculated headlessly by the `formulas` package with
-the add-in's Python functions (xlbilling.udfs) bound to their Excel names:
+the add-in's Python functions (xlbilling.excel.udfs) bound to their Excel names:
 every UDF formula's live result equals the value written as its IFERROR
 fallback (and cached), and every SUMIFS/COUNTIFS total equals Python's.
 
@@ -34,10 +34,10 @@ def _scalar(arg):
 
 @pytest.fixture()
 def bound_udfs():
-    """Bind xlbilling.udfs' functions under their Excel names; record every call.
+    """Bind xlbilling.excel.udfs' functions under their Excel names; record every call.
     A UDF that fails (raises or returns an error text) is recorded as a failure:
     IFERROR would otherwise hide it behind the fallback."""
-    from xlbilling import udfs
+    from xlbilling.excel import udfs
 
     table = formulas.get_functions()
     saved = {n: table.get(n) for n in UDF_NAMES}

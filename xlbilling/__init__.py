@@ -13,6 +13,6 @@ __version__ = "0.1.0"
 
 def main() -> None:
     """Called by the xlbilling.xlam ribbon button (`RunMain` -> `xlbilling.main()`)."""
-    from xlbilling.ribbon import main as ribbon_main
+    from xlbilling.excel.ribbon import main as ribbon_main
 
     ribbon_main()

@@ -20,7 +20,7 @@
 
 Messages say where (file, sheet, row, column), what was found, what was expected
 and, where one is likely, a fix.  UDFs turn these into short cell texts at one
-boundary (`xlbilling.udfs`); the CLI prints them and exits non-zero.
+boundary (`xlbilling.excel.udfs`); the CLI prints them and exits non-zero.
 """
 from __future__ import annotations
 

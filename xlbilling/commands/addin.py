@@ -1,8 +1,8 @@
-"""`xlbilling addin build|install|uninstall`: a thin adapter over xlbilling.addin.
+"""`xlbilling addin build|install|uninstall`: a thin adapter over xlbilling.excel.addin.
 
 `install`/`uninstall` run xlwings' own `xlwings addin install|remove` on Windows
 (install first builds with Interpreter_Win set and imports the functions);
-`check` recalculates every catalogue example in Excel (xlbilling.addin_excel).
+`check` recalculates every catalogue example in Excel (xlbilling.excel.addin_live).
 Elsewhere they print what to do on the computer that runs Excel and exit 0:
 there is nothing wrong with the data or the command, the add-in simply belongs
 on another machine (docs/addin.md says so too).
@@ -13,7 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from xlbilling import addin
+from xlbilling.excel import addin
 from xlbilling.errors import OutputError
 from xlbilling.optional import guarded
 

@@ -43,7 +43,7 @@ in that row only.  Percentages are fractions (20% = 0.2)."""
 
 
 def catalogue_text(names: list[str] | None = None) -> str:
-    from xlbilling.udfs import CATALOGUE
+    from xlbilling.excel.udfs import CATALOGUE
 
     wanted = {n.strip().upper() for n in names or []}
     known = {spec.name for spec, _ in CATALOGUE}

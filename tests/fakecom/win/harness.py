@@ -14,7 +14,7 @@ from __future__ import annotations
 import excel_model as xm
 from excel_model import DISP_E_PARAMNOTFOUND, XlError
 
-UDF_MODULE = "xlbilling.udfs"
+UDF_MODULE = "xlbilling.excel.udfs"
 
 
 class R:
@@ -68,7 +68,7 @@ class Excel:
         """CallUDF as the generated VBA calls it (trailing optionals omitted)."""
         from xlwings.com_server import XLPython
 
-        import xlbilling.udfs as udfs
+        import xlbilling.excel.udfs as udfs
         params = udfs.__dict__[name].__xlfunc__["args"]
         values = []
         for i, info in enumerate(params):

@@ -45,7 +45,7 @@ TEMPLATE_FILE_NAME = "quickstart_addin_ribbon.xlam"
 PROJECT_NAME = "myaddin"
 CONFIG_SHEET = f"{PROJECT_NAME}.conf"
 DISABLED_CONFIG_SHEET = f"_{CONFIG_SHEET}"
-UDF_MODULE = "xlbilling.udfs"
+UDF_MODULE = "xlbilling.excel.udfs"
 RIBBON_ACTION = "RibbonMyAddin.RunMain"
 
 CUSTOMUI_PART = "customUI/customUI.xml"
@@ -374,7 +374,7 @@ def config_sheet_xml(shared_index: dict[str, int], values: dict[str, str], xlwin
 def _check_template(members: dict[str, bytes], installed_version: str) -> dict[str, int]:
     """Verify what the build assumes about the template; return key -> shared-string index."""
     where = f"xlwings {installed_version}'s {TEMPLATE_FILE_NAME}"
-    fix = "review xlbilling/addin.py against the new template (`xlbilling help addin`, maintainer section)"
+    fix = "review xlbilling/excel/addin.py against the new template (`xlbilling help addin`, maintainer section)"
     for part in (CUSTOMUI_PART, WORKBOOK_PART, CONFIG_SHEET_PART, SHARED_STRINGS_PART, VBA_PART):
         if part not in members:
             raise XlbillingError(f"{where} has no {part}; {fix}")
@@ -581,7 +581,7 @@ def install_addin(path: str | os.PathLike[str] | None = None, *, import_function
     hidden Excel; the exact instruction instead when trust access to the VBA
     project is off) and xlwings copies it to XLSTART.  `path`: a file built
     earlier, installed as a copy so the original stays as it is."""
-    from xlbilling import addin_excel
+    from xlbilling.excel import addin_live
 
     on_windows = sys.platform.startswith("win")
     if path is not None:
@@ -592,10 +592,10 @@ def install_addin(path: str | os.PathLike[str] | None = None, *, import_function
     notes: list[str] = []
     with tempfile.TemporaryDirectory(prefix="xlbilling-addin-") as tmp:
         if path is None:
-            interpreter = addin_excel.pythonw_for_excel()
+            interpreter = addin_live.pythonw_for_excel()
             built = build_addin(tmp, settings={"Interpreter_Win": interpreter}).path
             notes.append(f"Interpreter_Win: {interpreter}")
-            problem = addin_excel.dll_problem(interpreter, addin_excel.xlwings_dll_paths(),
+            problem = addin_live.dll_problem(interpreter, addin_live.xlwings_dll_paths(),
                                               installed_xlwings_version())
             if problem:
                 notes.append(f"WARNING: {problem}")
@@ -607,9 +607,9 @@ def install_addin(path: str | os.PathLike[str] | None = None, *, import_function
                              " PATH. `xlbilling addin install` without --file sets it to this Python.")
         if import_functions:
             try:
-                names = addin_excel.import_into_addin(built)
+                names = addin_live.import_into_addin(built)
                 notes.append(f"Imported {len(names)} Excel functions into {ADDIN_FILE_NAME}.")
-            except addin_excel.TrustAccessOff as exc:
+            except addin_live.TrustAccessOff as exc:
                 notes.append(f"NOT DONE: {exc}")
         output = _run_xlwings(["addin", "install", "-f", str(built)], "Successfully installed")
     return "\n".join([output, *notes])
@@ -617,13 +617,13 @@ def install_addin(path: str | os.PathLike[str] | None = None, *, import_function
 
 def check_addin() -> tuple[str, bool]:
     """`xlbilling addin check`: the pass/fail table, and whether all passed."""
-    from xlbilling import addin_excel
+    from xlbilling.excel import addin_live
 
     if not sys.platform.startswith("win"):
         return ("Nothing was checked: `xlbilling addin check` needs desktop Excel on Windows, with the add-in"
                 f" installed (`xlbilling addin install`); this system is {sys.platform}.", True)
-    rows = addin_excel.check()
-    return addin_excel.check_table(rows), all(r.passed for r in rows)
+    rows = addin_live.check()
+    return addin_live.check_table(rows), all(r.passed for r in rows)
 
 
 def uninstall_addin() -> str:

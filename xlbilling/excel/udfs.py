@@ -2,7 +2,7 @@
 
 The only module that imports xlwings.  Cell handling (blank -> default, error
 cells, scalars broadcast against ranges, results as a column, errors as short
-cell texts) lives once in xlbilling.udf_support; each function below names its
+cell texts) lives once in xlbilling.excel.cells; each function below names its
 arguments, their defaults and the core rule it calls.  Off Windows the xlwings
 decorators are no-ops, so this module imports and is tested anywhere.
 
@@ -25,7 +25,7 @@ from xlwings.conversion import Accessor, Pipeline
 
 from xlbilling.core.money import to_date
 from xlbilling.core.rules import acronis, altaro, axcient_bff, common, x360recover
-from xlbilling.udf_support import EXCEL_ROWS, Aggregate, Arg, Example, Udf, clean_cells, same
+from xlbilling.excel.cells import EXCEL_ROWS, Aggregate, Arg, Example, Udf, clean_cells, same
 
 CATEGORY = "xlbilling"
 

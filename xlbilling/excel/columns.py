@@ -46,7 +46,7 @@ import numpy as np
 
 from xlbilling.core.money import minor_units
 from xlbilling.core.rules import acronis, axcient_bff
-from xlbilling.udf_support import EXCEL_ERRORS, _currency, scode_error
+from xlbilling.excel.cells import EXCEL_ERRORS, _currency, scode_error
 
 _LIMIT = float(2 ** 61)     # int64 products, sums and 2 x values stay below 2**63
 _EXACT_FLOAT = 2 ** 53      # integers a float64 holds exactly

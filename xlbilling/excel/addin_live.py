@@ -1,5 +1,5 @@
 """The parts of `xlbilling addin install` and `xlbilling addin check` that drive
-Excel through xlwings (Windows desktop Excel).  xlbilling.addin builds the file
+Excel through xlwings (Windows desktop Excel).  xlbilling.excel.addin builds the file
 without Excel; this module opens it in Excel.
 
 - `pythonw_for_excel()`: the interpreter the add-in must start - pythonw.exe
@@ -29,9 +29,9 @@ from pathlib import Path
 from typing import Callable
 
 from xlbilling.errors import XlbillingError
-from xlbilling.udf_support import ExcelError, clean_cells
+from xlbilling.excel.cells import ExcelError, clean_cells
 
-UDF_MODULE = "xlbilling.udfs"
+UDF_MODULE = "xlbilling.excel.udfs"
 UDF_COMPONENT = "xlwings_udfs"
 
 TRUST_INSTRUCTION = (
@@ -199,7 +199,7 @@ def check(app_factory: Callable | None = None, addin_path: str | None = None) ->
     Excel with the installed add-in loaded; Excel's values next to Python's."""
     import xlwings as xw
 
-    from xlbilling.udfs import CATALOGUE
+    from xlbilling.excel.udfs import CATALOGUE
 
     app = (app_factory or (lambda: xw.App(visible=False, add_book=False)))()
     rows: list[CheckRow] = []

@@ -1,4 +1,4 @@
-"""The one boundary between Excel cells and the core rules, for xlbilling.udfs.
+"""The one boundary between Excel cells and the core rules, for xlbilling.excel.udfs.
 
 Why a separate module: every Excel function shares the same cell handling -
 blank -> documented default, Excel error cells passed through, scalars
@@ -461,11 +461,11 @@ class Udf:
 
 
 def _columns(udf: Udf, fixed: list, columns: dict[int, list]) -> list[list]:
-    """A call over ranges: the exact numpy column path (xlbilling.udf_columns),
+    """A call over ranges: the exact numpy column path (xlbilling.excel.columns),
     which sends the rows it cannot prove exact through udf._rows; udf._rows
     alone if that path itself fails (a bug there must not cost a result)."""
     try:
-        from xlbilling.udf_columns import column_rows
+        from xlbilling.excel.columns import column_rows
 
         return column_rows(udf, fixed, columns)[0]
     except Exception:  # noqa: BLE001 - the per-row Decimal path is the reference

@@ -333,4 +333,35 @@ def scenario_what_xlwings_passes_back_for_a_typed_com_value():
     assert xlwings.conversion.write("#N/A text", None, {}) == [["#N/A text"]]
 
 
+def scenario_an_add_in_installed_before_the_move_still_calls_its_functions():
+    """An add-in built before the functions moved to xlbilling.excel.udfs: its VBA
+    wrappers call CallUDF("xlbilling.udfs", ...) and its config names that module
+    for Import functions.  Both still work through xlbilling/udfs.py."""
+    import re
+
+    import xlwings.udfs
+    from harness import UDF_MODULE, Excel
+
+    xl = Excel()
+    new_code = xl.import_udfs()
+    assert f'XLPy.CallUDF("{UDF_MODULE}", "COST_PRICE"' in new_code
+    # the VBA module such an add-in holds: the same wrappers, naming the old module
+    old_code = new_code.replace(f'"{UDF_MODULE}"', '"xlbilling.udfs"')
+    xl.book._vbproject.VBComponents.components["xlwings_udfs"].code = old_code
+    assert 'XLPy.CallUDF("xlbilling.udfs", "COST_PRICE"' in xl.book._vbproject.VBComponents.components[
+        "xlwings_udfs"].code
+    assert xl.formula("C1", "=COST_PRICE(12.5, 20%)") == 10.0                       # 12.5 x 0.8
+    xl.put_column("A2", [10.0, 20.0, 30.0])
+    assert xl.formula("C2", "=AVERAGE_DAILY_USAGE(A2:A4, 30)") == 2.0               # 60 / 30
+    assert xl.formula("D1", "=COST_PRICE(A2:A3, 20%)") == [[8.0], [16.0]]           # a spilled column
+    # Import functions with the old config's UDF Modules: the same 14 functions
+    again = Excel()
+    xlwings.udfs.import_udfs("xlbilling.udfs", again.book)
+    code = again.book._vbproject.VBComponents.components["xlwings_udfs"].code
+    functions = re.findall(r"^Function (\w+)\(", code, re.MULTILINE)
+    assert sorted(functions) == sorted(re.findall(r"^Function (\w+)\(", new_code, re.MULTILINE))
+    assert len(functions) == 14 and f'"{UDF_MODULE}"' not in code
+    assert again.formula("A1", '=ENDPOINT_CHARGE(3, 12, 45, 12.5, "USD")') == 285.0  # 135 + 150
+
+
 fakecom.scenario_tests(globals(), __file__)

@@ -349,3 +349,14 @@ def test_long_columns_with_and_without_repeats():
     repeating = udfs.POOL_ALLOWANCE_GB(column(*[float(i % 3) for i in range(1000)]), column(*[True] * 999, 1.0))
     assert repeating[0][0].startswith("#VALUE! POOL_ALLOWANCE_GB: workstation_licenses: expected a number")
     assert repeating[999] == [0 * 2000.0 + 200.0]                          # row 999: 999 % 3 = 0 servers, 1 ws
+
+
+def test_the_old_module_name_offers_the_same_functions():
+    """xlbilling.udfs, the name older add-ins call (docs/addin.md): every catalogue
+    function, the very same objects, and nothing else Excel could import."""
+    import xlbilling.udfs as old
+
+    assert sorted(old.__all__) == sorted(spec.name for spec, _ in udfs.CATALOGUE)
+    for spec, function in udfs.CATALOGUE:
+        assert getattr(old, spec.name) is function
+    assert [n for n in dir(old) if n.isupper()] == sorted(old.__all__)

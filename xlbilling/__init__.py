@@ -5,8 +5,10 @@ Data flow (folders follow it):
     core/      money, records, rules (pure: no files, no Excel)
     pricing/   UsageRecord + price book -> InvoiceLine
     writers/   InvoiceLine -> billing workbook (openpyxl headless, xlwings live)
-Entry points: commands/cli.py (`xlbilling ...`), udfs.py (Excel functions), ribbon.py
-(`main()`, called by the add-in's Billing > Import report button).
+Entry points: commands/cli.py (`xlbilling ...`) and excel/ (the Excel face):
+excel/udfs.py (Excel functions), excel/ribbon.py (`main()`, called by the
+add-in's Billing > Import report button through `xlbilling.main()` below),
+excel/addin.py.
 """
 __version__ = "0.1.0"
 

@@ -9,7 +9,7 @@ decorators are no-ops, so this module imports and is tested anywhere.
 Every argument is read by `ExcelCells`, an xlwings converter that takes a
 range's `Value2` (not `Value`: Currency/Accounting-formatted cells would arrive
 as VT_CY, rounded to 4 decimals; dates arrive as serials, which the rules
-accept) and hands the cells to udf_support.clean_cells, which turns every Excel
+accept) and hands the cells to cells.clean_cells, which turns every Excel
 error code (#N/A ... #CALC!, the whole error range) into its text first - xlwings'
 own cleaning knows only seven and would pass the rest on as numbers.
 Parameter names are VBA parameter names too (xlwings writes them into the
@@ -32,7 +32,7 @@ CATEGORY = "xlbilling"
 
 class ExcelCells(Accessor):
     """The xlwings converter of every argument: a range's Value2 (exact doubles,
-    dates as serials) as raw rows of cells, cleaned by udf_support.clean_cells.
+    dates as serials) as raw rows of cells, cleaned by cells.clean_cells.
     A value that is not a range (a typed number, an array constant {1;2;3}, the
     result of another function) arrives as COM gave it and is cleaned the same."""
 

@@ -122,7 +122,7 @@ def test_formula_like_codes_refuse_the_xero_import(tmp_path):
 
 
 def test_fetched_table_round_trips_through_the_reader(tmp_path):
-    from xlbilling.readers.base import cell_text
+    from xlbilling.readers.cells import cell_text
 
     data = table_csv_bytes(["client_name"], [["=cmd|' /C calc'!A0"], ["\t=1+2"]]).decode()
     assert "'=cmd" in data

@@ -1,4 +1,4 @@
-"""The one cell-parsing point of the readers (readers/base.py): locale numbers,
+"""The one cell-parsing point of the readers (readers/cells.py): locale numbers,
 flags, dates, header matching, file sniffing."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, strategies as st
 
-from xlbilling.readers.base import (Cells, Col, detect_decimal_comma, match_header, norm_header, parse_number_text,
+from xlbilling.readers.cells import (Cells, Col, detect_decimal_comma, match_header, norm_header, parse_number_text,
                                     quantity_text, sniff_type)
 
 

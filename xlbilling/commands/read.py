@@ -12,7 +12,7 @@ from xlbilling.writers.csv_safe import Writer, escape_row
 from xlbilling.core.rules.axcient_bff import BASES
 from xlbilling.core.rules.x360recover import parse_month
 from xlbilling.readers import read_report
-from xlbilling.readers.base import SLASH_DATE_ORDERS, ReadResult, quantity_text
+from xlbilling.readers.cells import SLASH_DATE_ORDERS, ReadResult, quantity_text
 
 CSV_COLUMNS = ("vendor", "account", "customer", "item", "quantity", "unit", "source")
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from xlbilling.core.records import UsageRecord
 from xlbilling.core.rules import acronis as rules
-from xlbilling.readers.base import (Col, Context, Reader, ReaderOutput, SkippedRow, cell_text, release_arrow_memory,
+from xlbilling.readers.cells import (Col, Context, Reader, ReaderOutput, SkippedRow, cell_text, release_arrow_memory,
                                     row_array)
 
 VENDOR = "acronis"

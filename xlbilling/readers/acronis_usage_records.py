@@ -8,7 +8,7 @@ from decimal import Decimal
 from xlbilling.core.money import normalise_currency
 from xlbilling.core.records import UsageRecord
 from xlbilling.errors import MoneyError
-from xlbilling.readers.base import Col, Context, Reader, ReaderOutput, SkippedRow, cell_text
+from xlbilling.readers.cells import Col, Context, Reader, ReaderOutput, SkippedRow, cell_text
 
 VENDOR = "acronis"
 

@@ -15,7 +15,7 @@ from xlbilling.core.records import UsageRecord
 from xlbilling.core.rules import axcient_bff as rules
 from xlbilling.core.rules.result import fmt
 from xlbilling.errors import MissingColumnsError, RuleInputError
-from xlbilling.readers.base import (Col, Context, Reader, ReaderOutput, SkippedRow, cell_text, norm_header,
+from xlbilling.readers.cells import (Col, Context, Reader, ReaderOutput, SkippedRow, cell_text, norm_header,
                                     quantity_text)
 
 VENDOR = "axcient-bff"
@@ -282,6 +282,6 @@ class AxcientAccountDataReader(Reader):
 
 
 def _merge(records: list[UsageRecord]) -> list[UsageRecord]:
-    from xlbilling.readers.base import merge_records
+    from xlbilling.readers.cells import merge_records
 
     return merge_records(records)

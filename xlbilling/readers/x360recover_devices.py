@@ -10,7 +10,7 @@ from decimal import Decimal
 from xlbilling.core.records import UsageRecord
 from xlbilling.core.rules import x360recover as rules
 from xlbilling.errors import RuleInputError
-from xlbilling.readers.base import Col, Context, Reader, ReaderOutput, cell_text
+from xlbilling.readers.cells import Col, Context, Reader, ReaderOutput, cell_text
 
 VENDOR = "x360recover"
 

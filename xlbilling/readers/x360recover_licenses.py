@@ -11,7 +11,7 @@ from xlbilling.core.period import Period
 from xlbilling.core.records import UsageRecord
 from xlbilling.core.rules import x360recover as rules
 from xlbilling.errors import ReportError
-from xlbilling.readers.base import Col, Context, Reader, ReaderOutput, SkippedRow, cell_text
+from xlbilling.readers.cells import Col, Context, Reader, ReaderOutput, SkippedRow, cell_text
 
 VENDOR = "x360recover"
 

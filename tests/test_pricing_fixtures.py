@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from xlbilling.core.records import Source, UsageRecord
 from xlbilling.pricing.model import Account, Commitment, Customer, License, PriceBook, Rate, Settings
-from xlbilling.readers.cells import ReadResult, SkippedRow
+from xlbilling.readers.reader import ReadResult, SkippedRow
 
 NOV = dt.date(2026, 11, 1)  # 30 days
 

@@ -8,8 +8,9 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, strategies as st
 
-from xlbilling.readers.cells import (Cells, Col, detect_decimal_comma, match_header, norm_header, parse_number_text,
-                                    quantity_text, sniff_type)
+from xlbilling.readers.cells import Cells, detect_decimal_comma, parse_number_text, quantity_text
+from xlbilling.readers.headers import Col, match_header, norm_header
+from xlbilling.readers.tables import sniff_type
 
 
 @pytest.mark.parametrize("text, decimal_comma, expected", [

@@ -12,7 +12,7 @@ from decimal import Decimal as Dec
 from xlbilling.core.records import InvoiceLine, Source
 from xlbilling.core.rules import acronis, x360recover
 from xlbilling.pricing.model import Invoice, PricingResult, Problem, ReconRow
-from xlbilling.readers.cells import ReadResult, SkippedRow
+from xlbilling.readers.reader import ReadResult, SkippedRow
 
 MONTH = dt.date(2026, 10, 1)          # 31 days
 HOSTILE = '=HYPERLINK("http://x","y")'  # a customer name that must stay text

@@ -12,7 +12,8 @@ from xlbilling.writers.csv_safe import Writer, escape_row
 from xlbilling.core.rules.axcient_bff import BASES
 from xlbilling.core.rules.x360recover import parse_month
 from xlbilling.readers import read_report
-from xlbilling.readers.cells import SLASH_DATE_ORDERS, ReadResult, quantity_text
+from xlbilling.readers.cells import SLASH_DATE_ORDERS, quantity_text
+from xlbilling.readers.reader import ReadResult
 
 CSV_COLUMNS = ("vendor", "account", "customer", "item", "quantity", "unit", "source")
 

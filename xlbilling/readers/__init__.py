@@ -17,9 +17,10 @@ from xlbilling.core.period import Period, period_in_text
 from xlbilling.core.problems import Problem
 from xlbilling.core.rules.axcient_bff import normalise_basis
 from xlbilling.errors import MissingColumnsError, ReportError, RuleInputError, UnrecognisedReportError
-from xlbilling.readers.cells import (HEADER_SEARCH_ROWS, SLASH_DATE_ORDERS, Cells, Context, HeaderMatch, LazyRows, Reader, ReaderInfo,
-                                    ReadResult, SkippedRow, Table, close_matches, detect_decimal_comma,
-                                    import_value, load_tables, looks_like_formula, read_bytes)
+from xlbilling.readers.cells import SLASH_DATE_ORDERS, Cells, detect_decimal_comma, import_value, looks_like_formula
+from xlbilling.readers.headers import HEADER_SEARCH_ROWS, HeaderMatch, close_matches
+from xlbilling.readers.reader import Context, LazyRows, ReadResult, Reader, ReaderInfo, SkippedRow
+from xlbilling.readers.tables import Table, load_tables, read_bytes
 from xlbilling.read_options import accept_short_last_row_default
 from xlbilling.readers.acronis_usage import AcronisUsageReader
 from xlbilling.readers.acronis_usage_records import AcronisUsageRecordsReader

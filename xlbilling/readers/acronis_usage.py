@@ -9,8 +9,10 @@ from decimal import Decimal
 
 from xlbilling.core.records import UsageRecord
 from xlbilling.core.rules import acronis as rules
-from xlbilling.readers.cells import (Col, Context, Reader, ReaderOutput, SkippedRow, cell_text, release_arrow_memory,
-                                    row_array)
+from xlbilling.readers.cells import cell_text
+from xlbilling.readers.headers import Col
+from xlbilling.readers.reader import Context, Reader, ReaderOutput, SkippedRow, row_array
+from xlbilling.readers.tables.delimited import release_arrow_memory
 
 VENDOR = "acronis"
 DEFAULT_EDITION = "standard"  # FORMATS.md: `edition` is missing in older files

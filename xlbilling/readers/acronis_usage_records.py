@@ -8,7 +8,9 @@ from decimal import Decimal
 from xlbilling.core.money import normalise_currency
 from xlbilling.core.records import UsageRecord
 from xlbilling.errors import MoneyError
-from xlbilling.readers.cells import Col, Context, Reader, ReaderOutput, SkippedRow, cell_text
+from xlbilling.readers.cells import cell_text
+from xlbilling.readers.headers import Col
+from xlbilling.readers.reader import Context, Reader, ReaderOutput, SkippedRow
 
 VENDOR = "acronis"
 

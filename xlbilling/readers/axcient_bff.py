@@ -15,8 +15,9 @@ from xlbilling.core.records import UsageRecord
 from xlbilling.core.rules import axcient_bff as rules
 from xlbilling.core.rules.result import fmt
 from xlbilling.errors import MissingColumnsError, RuleInputError
-from xlbilling.readers.cells import (Col, Context, Reader, ReaderOutput, SkippedRow, cell_text, norm_header,
-                                    quantity_text)
+from xlbilling.readers.cells import cell_text, quantity_text
+from xlbilling.readers.headers import Col, norm_header
+from xlbilling.readers.reader import Context, Reader, ReaderOutput, SkippedRow
 
 VENDOR = "axcient-bff"
 
@@ -282,6 +283,6 @@ class AxcientAccountDataReader(Reader):
 
 
 def _merge(records: list[UsageRecord]) -> list[UsageRecord]:
-    from xlbilling.readers.cells import merge_records
+    from xlbilling.readers.reader import merge_records
 
     return merge_records(records)

@@ -6,7 +6,9 @@ from xlbilling.core.money import normalise_currency
 from xlbilling.core.period import period_of_dates
 from xlbilling.core.records import UsageRecord
 from xlbilling.errors import MoneyError
-from xlbilling.readers.cells import Col, Context, Reader, ReaderOutput, SkippedRow, cell_text
+from xlbilling.readers.cells import cell_text
+from xlbilling.readers.headers import Col
+from xlbilling.readers.reader import Context, Reader, ReaderOutput, SkippedRow
 
 # FORMATS.md: the priced license CSV is Hornetsecurity's own report (its own vendor key;
 # the Altaro itemised report stays "altaro").

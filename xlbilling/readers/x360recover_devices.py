@@ -10,7 +10,9 @@ from decimal import Decimal
 from xlbilling.core.records import UsageRecord
 from xlbilling.core.rules import x360recover as rules
 from xlbilling.errors import RuleInputError
-from xlbilling.readers.cells import Col, Context, Reader, ReaderOutput, cell_text
+from xlbilling.readers.cells import cell_text
+from xlbilling.readers.headers import Col
+from xlbilling.readers.reader import Context, Reader, ReaderOutput
 
 VENDOR = "x360recover"
 

@@ -11,7 +11,9 @@ from xlbilling.core.period import Period
 from xlbilling.core.records import UsageRecord
 from xlbilling.core.rules import x360recover as rules
 from xlbilling.errors import ReportError
-from xlbilling.readers.cells import Col, Context, Reader, ReaderOutput, SkippedRow, cell_text
+from xlbilling.readers.cells import cell_text
+from xlbilling.readers.headers import Col
+from xlbilling.readers.reader import Context, Reader, ReaderOutput, SkippedRow
 
 VENDOR = "x360recover"
 

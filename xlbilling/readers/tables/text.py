@@ -1,0 +1,98 @@
+"""Decoding a text report (FORMATS.md: UTF-8 with or without BOM, else cp1252;
+UTF-16 with a BOM or recognised by its NUL bytes), for the HTML, JSON and
+delimited loaders.
+"""
+from __future__ import annotations
+
+import codecs
+
+def utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le' / 'utf-16-be' for text saved as UTF-16 without a BOM (Excel's
+    "Unicode text" from some tools): most ASCII characters then have a NUL byte
+    on the same side.  None for anything else (a binary file has NULs all over)."""
+    head = data[:4096]
+    if len(head) < 8 or head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    head = head[: len(head) // 2 * 2]
+    even, odd = head[0::2], head[1::2]
+    n = len(odd)
+    if odd.count(0) > 0.6 * n and even.count(0) < 0.05 * n:
+        return "utf-16-le"
+    if even.count(0) > 0.6 * n and odd.count(0) < 0.05 * n:
+        return "utf-16-be"
+    return None
+
+
+def decode_text(data: bytes, file: str) -> tuple[str, str]:
+    """FORMATS.md: UTF-8 with or without BOM, else cp1252 (UTF-16 when it has a BOM,
+    or when its NUL bytes say so)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    elif enc := utf16_without_bom(data):
+        return data.decode(enc, errors="replace"), enc
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+class TextSource:
+    """A delimited file's text, decoded only when needed: UTF-8 bytes go to
+    pyarrow as they are (it checks them), so a big file is not held twice."""
+
+    def __init__(self, data: bytes):
+        self.encoding = "utf-8"
+        self._text: str | None = None
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            self._text, self.encoding = data.decode("utf-16"), "utf-16"
+            self.body = b""
+            return
+        if enc := utf16_without_bom(data):
+            self._text, self.encoding = data.decode(enc, errors="replace"), enc
+            self.body = b""
+            return
+        self.body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+        head = self.body[:65536]
+        try:  # a multi-byte character cut at the end of the head is fine
+            codecs.getincrementaldecoder("utf-8")().decode(head, final=len(self.body) <= 65536)
+        except UnicodeDecodeError:
+            self.encoding = "cp1252"
+
+    def head(self) -> str:
+        if self._text is not None:
+            return self._text[:65536]
+        return self.body[:65536].decode(self.encoding, errors="ignore" if self.encoding == "utf-8" else "replace")
+
+    def text(self) -> str:
+        if self._text is None:
+            try:
+                self._text = self.body.decode(self.encoding) if self.encoding == "utf-8" else None
+            except UnicodeDecodeError:  # UTF-8 at the top, cp1252 further down
+                self.encoding = "cp1252"
+            if self._text is None:
+                self._text = self.body.decode("cp1252", errors="replace")
+        return self._text
+
+    def line_count(self) -> int:
+        """Physical lines (a last line without a line break counts)."""
+        if self._text is None and self.encoding == "utf-8":
+            n = self.body.count(b"\n")
+            return n + (1 if self.body and not self.body.endswith(b"\n") else 0)
+        text = self.text()
+        return text.count("\n") + (1 if text and not text.endswith("\n") else 0)
+
+    def has_quote(self) -> bool:
+        """Whether any '"' is in the file: without one no cell can span lines."""
+        if self._text is None and self.encoding == "utf-8":
+            return b'"' in self.body
+        return '"' in self.text()
+
+    def ends_with_newline(self) -> bool:
+        if self._text is None and self.encoding == "utf-8":
+            return self.body.rstrip(b" \t").endswith((b"\n", b"\r"))
+        return self.text().rstrip(" \t").endswith(("\n", "\r"))
+
+    def utf8(self) -> bytes:
+        return self.body if self.encoding == "utf-8" and self._text is None else self.text().encode("utf-8")

@@ -8,7 +8,8 @@ DLL of the same version, which is why xlwings is pinned and the build checks it)
 
 The template's facts this module relies on (the VBA constant ``PROJECT_NAME`` is
 ``myaddin``, ``RibbonMyAddin.RunMain`` exists, the config keys and their rows) are
-re-checked on every build against the template's bytes, so an xlwings upgrade that
+re-checked on every build against the template's bytes (the VBA source read by
+excel/vba_project.py), so an xlwings upgrade that
 changes them stops the build instead of producing an add-in that silently ignores
 its config.  See docs/addin.md for the finance-staff and maintainer instructions.
 """
@@ -20,7 +21,6 @@ import io
 import os
 import re
 import shutil
-import struct
 import subprocess
 import sys
 import tempfile
@@ -33,6 +33,7 @@ from defusedxml import ElementTree as SafeET
 
 from xlbilling import __version__
 from xlbilling.errors import OutputError, XlbillingError
+from xlbilling.excel.vba_project import vba_modules
 from xlbilling.files.publish import atomic_write
 
 # The file name is part of the contract: the template's RunMain runs
@@ -45,6 +46,9 @@ TEMPLATE_FILE_NAME = "quickstart_addin_ribbon.xlam"
 PROJECT_NAME = "myaddin"
 CONFIG_SHEET = f"{PROJECT_NAME}.conf"
 DISABLED_CONFIG_SHEET = f"_{CONFIG_SHEET}"
+# Where Import functions finds the Excel functions (the config's UDF Modules, and
+# the module every generated VBA wrapper calls).  Add-ins built before the move
+# name "xlbilling.udfs", which xlbilling/udfs.py keeps working.
 UDF_MODULE = "xlbilling.excel.udfs"
 RIBBON_ACTION = "RibbonMyAddin.RunMain"
 
@@ -149,145 +153,6 @@ def template_path() -> Path:
     if not path.is_file():
         raise XlbillingError(f"xlwings' ribbon add-in template is missing: {path}")
     return path
-
-
-# --------------------------------------------------------------------------- VBA reading
-# Just enough of [MS-CFB] (the OLE compound file holding the VBA project) and
-# [MS-OVBA] 2.4.1 (its compression) to read the VBA module source, so the build
-# and the tests can check what the template's code says without Excel.
-
-
-def _cfb_streams(data: bytes) -> dict[str, bytes]:
-    """All streams of a compound file, keyed by path ("VBA/dir")."""
-    if data[:8] != bytes.fromhex("d0cf11e0a1b11ae1"):
-        raise XlbillingError("xl/vbaProject.bin is not an OLE compound file")
-    sector_shift, mini_shift = struct.unpack_from("<HH", data, 0x1E)
-    sector, mini = 1 << sector_shift, 1 << mini_shift
-    (n_fat, first_dir, _txn, mini_cutoff, first_minifat, n_minifat,
-     first_difat, n_difat) = struct.unpack_from("<8I", data, 0x2C)
-    difat = list(struct.unpack_from("<109I", data, 0x4C))
-
-    def sec(i: int) -> bytes:
-        return data[(i + 1) * sector:(i + 2) * sector]
-
-    ids_per_sector = sector // 4
-    nxt = first_difat
-    for _ in range(n_difat):
-        values = struct.unpack(f"<{ids_per_sector}I", sec(nxt))
-        difat += values[:-1]
-        nxt = values[-1]
-    fat: list[int] = []
-    for s in difat[:n_fat]:
-        fat += struct.unpack(f"<{ids_per_sector}I", sec(s))
-
-    def chain(start: int, table: list[int]) -> list[int]:
-        out = []
-        while start < 0xFFFFFFFA:  # ENDOFCHAIN and the other markers are above
-            out.append(start)
-            if len(out) > len(table):
-                raise XlbillingError("xl/vbaProject.bin: sector chain loops")
-            start = table[start]
-        return out
-
-    def read(start: int) -> bytes:
-        return b"".join(sec(s) for s in chain(start, fat))
-
-    raw_dir = read(first_dir)
-    entries = []
-    for off in range(0, len(raw_dir) - 127, 128):
-        e = raw_dir[off:off + 128]
-        name_len = struct.unpack_from("<H", e, 64)[0]
-        left, right, child = struct.unpack_from("<3I", e, 68)
-        start, size = struct.unpack_from("<IQ", e, 116)
-        entries.append((e[:max(name_len - 2, 0)].decode("utf-16-le"), e[66], left, right, child, start, size))
-    ministream = read(entries[0][5])
-    minifat: list[int] = []
-    if n_minifat:
-        b = read(first_minifat)
-        minifat = list(struct.unpack(f"<{len(b) // 4}I", b))
-
-    streams: dict[str, bytes] = {}
-
-    def walk(i: int, prefix: tuple[str, ...], depth: int = 0) -> None:
-        if i == 0xFFFFFFFF or depth > 256:
-            return
-        name, kind, left, right, child, start, size = entries[i]
-        walk(left, prefix, depth + 1)
-        walk(right, prefix, depth + 1)
-        if kind == 2:  # stream
-            if size < mini_cutoff:
-                body = b"".join(ministream[s * mini:(s + 1) * mini] for s in chain(start, minifat))
-            else:
-                body = read(start)
-            streams["/".join(prefix + (name,))] = body[:size]
-        elif kind == 1:  # storage
-            walk(child, prefix + (name,), depth + 1)
-
-    walk(entries[0][4], ())
-    return streams
-
-
-def _ovba_decompress(data: bytes) -> bytes:
-    """[MS-OVBA] 2.4.1.3.1: a signature byte, then chunks of up to 4096 bytes."""
-    if not data or data[0] != 1:
-        raise XlbillingError("VBA source is not in MS-OVBA compressed form")
-    out = bytearray()
-    pos = 1
-    while pos + 2 <= len(data):
-        header = struct.unpack_from("<H", data, pos)[0]
-        chunk_end = min(pos + (header & 0x0FFF) + 3, len(data))
-        pos += 2
-        if not header & 0x8000:  # stored uncompressed
-            out += data[pos:pos + 4096]
-            pos = chunk_end
-            continue
-        chunk_start = len(out)
-        while pos < chunk_end:
-            flags = data[pos]
-            pos += 1
-            for bit in range(8):
-                if pos >= chunk_end:
-                    break
-                if not flags & (1 << bit):
-                    out.append(data[pos])
-                    pos += 1
-                    continue
-                token = struct.unpack_from("<H", data, pos)[0]
-                pos += 2
-                bit_count = max((len(out) - chunk_start - 1).bit_length(), 4)
-                length = (token & (0xFFFF >> bit_count)) + 3
-                offset = (token >> (16 - bit_count)) + 1
-                for _ in range(length):
-                    out.append(out[-offset])
-    return bytes(out)
-
-
-def vba_modules(vba_project: bytes) -> dict[str, str]:
-    """VBA module name -> source text, from the bytes of xl/vbaProject.bin."""
-    streams = _cfb_streams(vba_project)
-    dir_stream = _ovba_decompress(streams["VBA/dir"])
-    modules, current, pos = [], {}, 0
-    while pos + 6 <= len(dir_stream):
-        record_id, size = struct.unpack_from("<HI", dir_stream, pos)
-        pos += 6
-        if record_id == 0x0009:  # PROJECTVERSION: its size field says 4, it holds 6
-            size = 6
-        body = dir_stream[pos:pos + size]
-        pos += size
-        if record_id == 0x0019:  # MODULENAME
-            current = {"name": body.decode("cp1252")}
-        elif record_id == 0x001A:  # MODULESTREAMNAME
-            current["stream"] = body.decode("cp1252")
-        elif record_id == 0x0031:  # MODULEOFFSET: where the compressed source starts
-            current["offset"] = struct.unpack("<I", body)[0]
-        elif record_id == 0x002B:  # module terminator
-            modules.append(current)
-            current = {}
-    sources = {}
-    for module in modules:
-        stream = streams[f"VBA/{module['stream']}"]
-        sources[module["name"]] = _ovba_decompress(stream[module["offset"]:]).decode("cp1252")
-    return sources
 
 
 # --------------------------------------------------------------------------- parts

@@ -29,9 +29,9 @@ from pathlib import Path
 from typing import Callable
 
 from xlbilling.errors import XlbillingError
+from xlbilling.excel.addin import ADDIN_FILE_NAME, UDF_MODULE
 from xlbilling.excel.cells import ExcelError, clean_cells
 
-UDF_MODULE = "xlbilling.excel.udfs"
 UDF_COMPONENT = "xlwings_udfs"
 
 TRUST_INSTRUCTION = (
@@ -204,7 +204,7 @@ def check(app_factory: Callable | None = None, addin_path: str | None = None) ->
     app = (app_factory or (lambda: xw.App(visible=False, add_book=False)))()
     rows: list[CheckRow] = []
     try:
-        path = addin_path or str(Path(app.startup_path) / "xlbilling.xlam")
+        path = addin_path or str(Path(app.startup_path) / ADDIN_FILE_NAME)
         if not os.path.isfile(path):
             raise XlbillingError(f"{path} was not found: run `xlbilling addin install` first")
         app.books.open(path)

@@ -9,7 +9,7 @@ measured in the same run on the same data:
   * loop - a plain Python loop calling the core rule directly once per row
     (what filling the formula down costs in Python alone, before Excel's own
     per-call overhead of several milliseconds, XLWINGS_NOTES.md);
-  * Decimal path - the UDF's own per-row path (udf_support.Udf._rows: every
+  * Decimal path - the UDF's own per-row path (excel/calls.py, Udf._rows: every
     cell through money.D and the rule), which the column path replaced and
     still uses for the rows it cannot prove exact.
 The UDF figure is the column path (xlbilling.excel.columns: numpy fixed point).
@@ -36,7 +36,7 @@ from typing import Any, Callable
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from xlbilling.excel import cells as udf_support, udfs  # noqa: E402
+from xlbilling.excel import calls, udfs  # noqa: E402
 from xlbilling.core.money import to_excel  # noqa: E402
 from xlbilling.core.rules import acronis, axcient_bff, x360recover  # noqa: E402
 
@@ -122,13 +122,13 @@ def verdict(case: str, median_s: float, ratio: float) -> str:
 
 
 def decimal_path(udf, args: tuple):
-    """The same call with the column path switched off: udf_support's per-row loop."""
-    saved = udf_support._columns
-    udf_support._columns = lambda spec, fixed, columns: spec._rows(fixed, columns)
+    """The same call with the column path switched off: calls.Udf._rows, the per-row loop."""
+    saved = calls._columns
+    calls._columns = lambda spec, fixed, columns: spec._rows(fixed, columns)
     try:
         return udf(*args)
     finally:
-        udf_support._columns = saved
+        calls._columns = saved
 
 
 def fmt_time(seconds: float) -> str:

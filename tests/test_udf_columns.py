@@ -1,7 +1,7 @@
 """The exact column path (xlbilling.excel.columns) against the Decimal path, bit for bit.
 
 The reference is the function called on one row at a time with single values
-(udf_support's scalar path: money.D on every cell, the core rule, float out),
+(the per-row path, excel/calls.py: money.D on every cell, the core rule, float out),
 so neither the column kernels nor the per-call memo are part of it.  Results
 are compared as (type, repr): repr tells -0.0 from 0.0 and shows every bit of
 a float.  Hypothesis chooses the random generator's seed and the mix of odd
@@ -130,7 +130,7 @@ FUNCTIONS = {spec.name: fn for spec, fn in udfs.CATALOGUE if spec.name in udf_co
 
 def reference(name: str, args: list) -> list:
     """The Decimal path one row at a time: each cell read as a single value
-    (udf_support.Arg.read), the core rule, the float out; an error as its text."""
+    (cells.Arg.read), the core rule, the float out; an error as its text."""
     spec = udfs_spec(name)
     n = max(len(a) for a in args)
     rule, out = spec.rule, spec.out
@@ -139,7 +139,7 @@ def reference(name: str, args: list) -> list:
     for r in range(n):
         try:
             value = out(rule(*(read(a[0][0] if len(a) == 1 else a[r][0]) for read, a in zip(reads, args))))
-        except Exception as err:  # noqa: BLE001 - the UDF boundary, as in udf_support
+        except Exception as err:  # noqa: BLE001 - the UDF boundary, as in excel/calls.py
             value = cell_text(name, err)
         result.append([value])
     return result

@@ -399,7 +399,7 @@ def manual_instructions(action: str, path: Path | None) -> str:
     """What to do where `xlwings addin install/remove` is not run (not Windows)."""
     name = ADDIN_FILE_NAME
     if action == "install":
-        where = f"The add-in to copy is {path}." if path else f"Build it first with `xlbilling addin build`."
+        where = f"The add-in to copy is {path}." if path else "Build it first with `xlbilling addin build`."
         return (
             f"Nothing was installed: Excel add-ins are installed on the computer that runs Excel, "
             f"and this system is {sys.platform}, not Windows. {where}\n"

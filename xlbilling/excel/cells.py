@@ -1,35 +1,27 @@
-"""The one boundary between Excel cells and the core rules, for xlbilling.excel.udfs.
+"""One Excel cell in, one argument out: the cell boundary of the Excel functions.
 
 Why a separate module: every Excel function shares the same cell handling -
-blank -> documented default, Excel error cells passed through, scalars
-broadcast against ranges, one result per row returned as a column, and every
-error turned into a short cell text - so it lives here once, and each UDF body
-is a one-liner calling a core rule.  No xlwings import here (udfs.py is the only
-one), so this runs and is tested anywhere.
+blank -> documented default, Excel error cells passed through (every error
+code, not xlwings' seven), every error turned into a short cell text - so it
+lives here once (the calls over ranges: excel/calls.py), and each UDF body is
+a one-liner calling a core rule.  No xlwings import here (excel/udfs.py is the
+only one), so this runs and is tested anywhere.
 
-Cells (docs/udfs.md "How Excel hands cells over"): in Excel, udfs.py's converter
-reads a range's `Value2` (no 4-decimal Currency rounding, dates as serials) and
-hands the raw COM shapes over - a scalar, or rows of cells as tuples - after
-`clean_cells` has turned every Excel error code into its text (#N/A, #SPILL!,
-...).  A one-cell range is treated as a single value.  Shapes: a column
-(N x 1) gives a column, a row (1 x N) a row, a block (N x M) a block of the
-same shape; ranges given together must have the same shape, scalars repeat.
-1-D lists (Python callers) are columns; tuples and `.tolist()` objects work too.
-
-Speed (benchmarks/bench_udfs.py): the per-row loop looks everything up once,
-validates a currency once per call (cached), hands plain numbers and dates to
-the rule untouched, and reuses the result of a row already seen in the same
-call - switched off after 512 rows if rows do not repeat.
+Cells (docs/udfs.md "How Excel hands cells over"): in Excel, excel/udfs.py's
+converter reads a range's `Value2` (no 4-decimal Currency rounding, dates as
+serials) and hands the raw COM shapes over - a scalar, or rows of cells as
+tuples - after `clean_cells` has turned every Excel error code into its text
+(#N/A, #SPILL!, ...).  `Arg.read` then turns one cell into what the rule takes;
+a currency is validated once per distinct code (cached).
 """
 from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 
-from xlbilling.core.money import normalise_currency, to_excel
+from xlbilling.core.money import normalise_currency
 from xlbilling.errors import RuleInputError, UnknownCurrencyError, XlbillingError
 
 # Excel's error values as COM hands them over: VT_ERROR scodes 0x800A0000 + the
@@ -56,11 +48,6 @@ class _Required:
 
 
 REQUIRED: Any = _Required()
-_MISS = object()
-_MEMO_PROBE_ROWS = 512  # after this many rows, keep the per-call memo only if rows repeat
-# Cell types that pass to the rule unchanged (no default, no error code to catch;
-# not int: an error scode is an int).
-_PLAIN = frozenset({float, Decimal, _dt.datetime, _dt.date})
 
 
 class ExcelError(str):
@@ -107,7 +94,7 @@ def _clean_cell(cell: Any) -> Any:
 
 
 class SheetRange(list):
-    """A range's cells as rows (lists), read from Excel by udfs.py's converter.
+    """A range's cells as rows (lists), read from Excel by excel/udfs.py's converter.
     `height` is the range's row count before trailing blank rows were dropped
     (whole columns); `spill_limit` is (rows, columns) Excel can show when it has
     no dynamic arrays, else None."""
@@ -192,7 +179,7 @@ def clip_cell_text(text: str, limit: int = MAX_CELL_TEXT) -> str:
 
 
 @lru_cache(maxsize=256)
-def _currency(text: str, name: str) -> str:
+def checked_currency(text: str, name: str) -> str:
     """Cached: a column of 'USD' is validated once, not once per row."""
     try:
         return normalise_currency(text)
@@ -250,260 +237,7 @@ class Arg:
                 return None
         if value.__class__ is str:
             if self.currency:
-                return _currency(value, self.name)
+                return checked_currency(value, self.name)
         elif self.currency:
             raise CellError(f"{self.name}: expected a currency code such as USD, found {value!r}")
         return value
-
-
-def _grid(value: Any, name: str) -> tuple[int, int, list] | None:
-    """A range as (rows, columns, its cells in reading order); None for a single
-    value.  A 1-D list (a Python caller's) is a column."""
-    if hasattr(value, "tolist") and not isinstance(value, (str, Decimal)):
-        value = value.tolist()
-    if not isinstance(value, (list, tuple)):
-        return None
-    if not value:
-        raise CellError(f"{name} is an empty range")
-    if not isinstance(value[0], (list, tuple)):
-        return len(value), 1, list(value)
-    width = len(value[0])
-    if width == 1 and all(len(row) == 1 for row in value):
-        return len(value), 1, [row[0] for row in value]
-    if len(value) == 1:
-        return 1, width, list(value[0])
-    if any(len(row) != width for row in value):
-        raise CellError(f"{name} has rows of different lengths")
-    return len(value), width, [cell for row in value for cell in row]
-
-
-def _to_cells(value: Any, name: str) -> list | None:
-    """A range as a flat list of cells (None for a single value)."""
-    grid = _grid(value, name)
-    return None if grid is None else grid[2]
-
-
-def _kind(shape: tuple[int, int]) -> str:
-    rows, cols = shape
-    return "a column" if cols == 1 else "a row" if rows == 1 else "a block"
-
-
-def _shape_error(name: str, shape: tuple[int, int], first: str, first_shape: tuple[int, int]) -> CellError:
-    """Ranges given together must have one shape: say which and how they differ."""
-    if shape[1] == first_shape[1] == 1:
-        return CellError(f"{name} has {shape[0]} rows but {first} has {first_shape[0]}: ranges must be the same length")
-    if shape[0] == first_shape[0] == 1:
-        return CellError(f"{name} has {shape[1]} columns but {first} has {first_shape[1]}:"
-                         " ranges must be the same length")
-    kind, first_kind = _kind(shape), _kind(first_shape)
-    if {kind, first_kind} == {"a row", "a column"}:
-        return CellError(f"{name} is {kind} ({shape[0]} x {shape[1]}) but {first} is {first_kind}"
-                         f" ({first_shape[0]} x {first_shape[1]}): give every range as a column, or every one"
-                         " as a row")
-    return CellError(f"{name} is {shape[0]} x {shape[1]} but {first} is {first_shape[0]} x {first_shape[1]}:"
-                     " ranges must have the same shape")
-
-
-def _blank(cell: Any) -> bool:
-    return cell is None or (cell.__class__ is str and not cell.strip())
-
-
-def _trim_rows(grids: dict[int, tuple[int, int, list]], width: int) -> int:
-    """Rows to keep when a whole-column input had trailing blank rows dropped:
-    up to the last row where any range input has a cell (at least one)."""
-    keep = 1
-    for rows, _, cells in grids.values():
-        last = rows
-        while last > keep and all(_blank(c) for c in cells[(last - 1) * width:last * width]):
-            last -= 1
-        keep = max(keep, last)
-    return keep
-
-
-def _fit(cells: list, count: int) -> list:
-    return cells[:count] if len(cells) >= count else cells + [None] * (count - len(cells))
-
-
-def _flatten(value: Any) -> list:
-    """Every cell of a range in reading order (for aggregates over a block)."""
-    if hasattr(value, "tolist") and not isinstance(value, (str, Decimal)):
-        value = value.tolist()
-    if not isinstance(value, (list, tuple)):
-        return [value]
-    out: list = []
-    for item in value:
-        out.extend(_flatten(item) if isinstance(item, (list, tuple)) else [item])
-    return out
-
-
-def number_out(value: Decimal) -> float:
-    """Amounts (already rounded by the rule) and unrounded quantities/prices."""
-    return to_excel(value)
-
-
-def same(value: Any) -> Any:
-    """bool / str / int results go to Excel as they are."""
-    return value
-
-
-@dataclass(frozen=True, slots=True)
-class Example:
-    """A worked example for the catalogue and the docs: the formula as typed in
-    Excel, the values Excel would pass, and the arithmetic in words."""
-
-    formula_args: str
-    values: tuple
-    arithmetic: str
-    where: str = ""  # what the cells named in formula_args hold
-
-
-@dataclass(frozen=True)
-class Udf:
-    """A row-wise Excel function: scalars in -> one value out; any range in -> a
-    column (list of 1-element lists) with one result per row, scalars broadcast,
-    a bad row showing its own error text and the others their results."""
-
-    name: str
-    args: tuple[Arg, ...]
-    rule: Callable[..., Any]          # converted args -> Decimal / bool / str
-    returns: str
-    out: Callable[[Any], Any] = number_out
-    example: Example | None = None
-
-    @property
-    def signature(self) -> str:
-        return f"{self.name}({', '.join(a.signature for a in self.args)})"
-
-    def __call__(self, *values: Any) -> Any:
-        name = self.name
-        args = self.args
-        try:
-            if len(values) != len(args):
-                raise CellError(f"expected {len(args)} arguments, got {len(values)}")
-            fixed: list[Any] = [None] * len(args)
-            grids: dict[int, tuple[int, int, list]] = {}
-            shape: tuple[int, int] | None = None
-            first_range = ""
-            trimmed = False
-            limit = None
-            for i, (arg, value) in enumerate(zip(args, values)):
-                grid = _grid(value, arg.name)
-                height = getattr(value, "height", None) or (grid[0] if grid else 1)
-                if grid is None or height * grid[1] == 1:
-                    fixed[i] = arg.read(value if grid is None else grid[2][0])
-                    continue
-                full = (height, grid[1])
-                if shape is not None and full != shape:
-                    raise _shape_error(arg.name, full, first_range, shape)
-                shape, first_range = full, first_range or arg.name
-                trimmed = trimmed or grid[0] < height
-                limit = limit or getattr(value, "spill_limit", None)
-                grids[i] = grid
-            if shape is None:
-                return self.out(self.rule(*fixed))
-            rows, width = shape
-            if trimmed:   # a whole column: up to its last row holding something
-                rows = _trim_rows(grids, width)
-            if limit is not None and (rows > limit[0] or width > limit[1]):
-                raise CellError(
-                    f"the result has {rows} x {width} cells but this Excel has no dynamic arrays (Excel 2019 or"
-                    f" older) and would show only the first: select {rows} x {width} cells, type the formula and"
-                    " press Ctrl+Shift+Enter, or use one formula per row")
-            columns = {i: _fit(cells, rows * width) for i, (_, _, cells) in grids.items()}
-        except Exception as err:  # noqa: BLE001 - the UDF boundary: every error becomes cell text
-            return cell_text(name, err)
-        result = _columns(self, fixed, columns)
-        if width == 1:
-            return result       # a column: one [value] per row
-        flat = [row[0] for row in result]
-        return [flat[r * width:(r + 1) * width] for r in range(rows)]   # a row or a block: the same shape
-
-    def _rows(self, fixed: list, columns: dict[int, list]) -> list[list]:
-        """The per-row loop, kept lean: readers and the rule looked up once; plain
-        numbers and dates skip the reader (nothing to default or pass through);
-        rows seen before in this call reuse their result (billing tables repeat
-        prices, dates and rates a lot)."""
-        rule, out, name = self.rule, self.out, self.name
-        positions = tuple(columns)
-        plan = tuple((i, self.args[i].read, self.args[i].currency) for i in positions)
-        result: list[list] = []
-        append = result.append
-        row_args = list(fixed)
-        memo: dict[tuple, Any] = {}
-        memo_on, hits = True, 0
-        for row, cells in enumerate(zip(*(columns[i] for i in positions))):
-            if row == _MEMO_PROBE_ROWS and hits < _MEMO_PROBE_ROWS // 8:
-                memo_on = False  # rows hardly repeat: stop paying for the hashing
-            key: Any = None
-            if memo_on:
-                # True == 1 == 1.0 as dict keys, yet TRUE is refused where 1 is a number:
-                # a row holding a value equal to True/False is keyed with its cell types too.
-                # 0 == -0.0 too, yet D(-0.0) is -0: such rows are keyed by repr (type and sign).
-                key = tuple(map(repr, cells)) if (True in cells or False in cells) else cells
-                try:
-                    hit = memo.get(key, _MISS)
-                except TypeError:  # an unhashable cell: compute the row
-                    hit, key = _MISS, None
-                if hit is not _MISS:
-                    hits += 1
-                    append([hit])
-                    continue
-            try:
-                for (i, read, currency), cell in zip(plan, cells):
-                    row_args[i] = cell if cell.__class__ in _PLAIN and not currency else read(cell)
-                value = out(rule(*row_args))
-            except Exception as err:  # noqa: BLE001 - only this row shows the error
-                value = cell_text(name, err)
-            if key is not None:
-                memo[key] = value
-            append([value])
-        return result
-
-
-def _columns(udf: Udf, fixed: list, columns: dict[int, list]) -> list[list]:
-    """A call over ranges: the exact numpy column path (xlbilling.excel.columns),
-    which sends the rows it cannot prove exact through udf._rows; udf._rows
-    alone if that path itself fails (a bug there must not cost a result)."""
-    try:
-        from xlbilling.excel.columns import column_rows
-
-        return column_rows(udf, fixed, columns)[0]
-    except Exception:  # noqa: BLE001 - the per-row Decimal path is the reference
-        return udf._rows(fixed, columns)
-
-
-@dataclass(frozen=True)
-class Aggregate(Udf):
-    """An Excel function that reduces whole ranges to one value (BILLED_USERS,
-    AVERAGE_DAILY_USAGE).  Arguments named in `columns` receive the list of their
-    cells (blanks as None, error cells refused with their code); the others must
-    be single values."""
-
-    columns: tuple[str, ...] = ()
-
-    def __call__(self, *values: Any) -> Any:
-        try:
-            if len(values) != len(self.args):
-                raise CellError(f"expected {len(self.args)} arguments, got {len(values)}")
-            converted: list[Any] = []
-            widest = max((len(_flatten(v)) for a, v in zip(self.args, values)
-                          if a.name in self.columns and isinstance(v, SheetRange) and len(v) < v.height), default=0)
-            for arg, value in zip(self.args, values):
-                if arg.name in self.columns:
-                    cells = _flatten(value)
-                    if widest and isinstance(value, SheetRange) and len(value) < value.height:
-                        cells = _fit(cells, widest)   # whole columns trimmed to different lengths: line them up
-                    for row, cell in enumerate(cells, start=1):
-                        code = error_code(cell)
-                        if code is not None:
-                            raise CellError(f"{arg.name} cell {row} is the error {code}",
-                                            code=code if code in EXCEL_ERRORS else BAD_VALUE)
-                    converted.append([None if c.__class__ is str and not c.strip() else c for c in cells])
-                    continue
-                cells = _to_cells(value, arg.name)
-                if cells is not None and len(cells) > 1:
-                    raise CellError(f"{arg.name} is a range of {len(cells)} cells: expected one value")
-                converted.append(arg.read(value if cells is None else cells[0]))
-            return self.out(self.rule(*converted))
-        except Exception as err:  # noqa: BLE001 - the UDF boundary
-            return cell_text(self.name, err)

@@ -25,7 +25,8 @@ from xlwings.conversion import Accessor, Pipeline
 
 from xlbilling.core.money import to_date
 from xlbilling.core.rules import acronis, altaro, axcient_bff, common, x360recover
-from xlbilling.excel.cells import EXCEL_ROWS, Aggregate, Arg, Example, Udf, clean_cells, same
+from xlbilling.excel.calls import Aggregate, Example, Udf, same
+from xlbilling.excel.cells import EXCEL_ROWS, Arg, clean_cells
 
 CATEGORY = "xlbilling"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from xlbilling.errors import OutputError, PriceBookError
-from xlbilling.pricing import pricebook as pricebook_module
+from xlbilling.pricing import pricebook_sheets as pricebook_module
 from xlbilling.writers.pricebook_init import init_pricebook
 from xlbilling.pricing.pricebook import load_pricebook
 from xlbilling.writers.pricebook_template import TEMPLATE_PATH, build_workbook, write_pricebook

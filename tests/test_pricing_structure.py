@@ -14,14 +14,12 @@ from xlbilling.pricing.model import PriceBook, Settings
 from xlbilling.pricing.vendors import UNITS
 
 PRICING = Path(__file__).resolve().parents[1] / "xlbilling" / "pricing"
-# data and workbook adapters, not pricing logic
-NOT_LOGIC = {"make_sample_pricebook.py", "pricebook_template.py"}
 
 VENDOR_KEYS = set(VENDORS) | set(UNITS)
 
 
 def _modules():
-    return sorted(p for p in PRICING.rglob("*.py") if p.name not in NOT_LOGIC)
+    return sorted(PRICING.rglob("*.py"))
 
 
 def _strings(tree: ast.AST) -> set[str]:

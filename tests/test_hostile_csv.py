@@ -14,7 +14,8 @@ import pytest
 
 import lo
 from tests.test_pricing_fixtures import NOV, book, rate, read, rec
-from xlbilling.writers.csv_safe import escape_text, formula_like, unescape_text
+from xlbilling.core.formula_text import formula_like, unescape_text
+from xlbilling.writers.csv_safe import escape_text
 from xlbilling.errors import OutputError
 from xlbilling.fetch.output import table_csv_bytes
 from xlbilling.pricing.engine import price_month

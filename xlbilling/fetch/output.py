@@ -44,7 +44,7 @@ def table_csv_bytes(columns: Sequence[str], rows: Iterable[Sequence[object]]) ->
     writer.writerow(columns)
     for row in rows:
         # text the API gave (client and device names) escaped when formula-like;
-        # xlbilling's reader takes the apostrophe off again (writers/csv_safe.unescape_text)
+        # xlbilling's reader takes the apostrophe off again (core/formula_text.unescape_text)
         writer.writerow(escape_row(["" if v is None else v for v in row]))
     return buf.getvalue().encode("utf-8")
 

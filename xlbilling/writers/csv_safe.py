@@ -13,37 +13,17 @@ plain number (-5.00 and +7 stay numbers).  Per file, docs/exports.md:
   InvoiceNumber, item, account and tax codes; QuickBooks Customer, InvoiceNo,
   Item): never altered - the export is refused, naming the price-book cell to
   change, because an escaped name would create a wrong contact or item.
+
+The test for formula-like text is core/formula_text.py (readers need it too).
 """
 from __future__ import annotations
 
-import re
-
-FORMULA_CHARS = "=+-@"
-_LEADING_SPACE = " \t\r\n\x0b\x0c\u00a0\u3000\ufeff"
-_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d+)*|\d*[.,]\d+)(?:[eE][+-]?\d+)?%?")
-
-
-def formula_like(value: object) -> bool:
-    """Would a spreadsheet (or a reader that trims first) see a formula here?"""
-    if not isinstance(value, str) or not value:
-        return False
-    if value[0] in "\t\r":
-        return True
-    text = value.lstrip(_LEADING_SPACE)
-    return bool(text) and text[0] in FORMULA_CHARS and not _PLAIN_NUMBER.fullmatch(text)
+from xlbilling.core.formula_text import formula_like
 
 
 def escape_text(value: object) -> object:
     """A free-text cell made inert: a leading apostrophe before formula-like text."""
     return "'" + value if formula_like(value) else value
-
-
-def unescape_text(value: str) -> str:
-    """The reverse, for files xlbilling wrote itself and reads back (a fetched
-    x360Recover table): "'=x" -> "=x"; any other text unchanged."""
-    if value.startswith("'") and formula_like(value[1:]):
-        return value[1:]
-    return value
 
 
 def escape_row(row, text_columns: set[int] | None = None) -> list:
@@ -69,4 +49,4 @@ class Writer:
         (self._quoted if cr else self._plain).writerow(row)
 
 
-__all__ = ["Writer", "formula_like", "escape_text", "unescape_text", "escape_row"]
+__all__ = ["Writer", "escape_text", "escape_row"]

@@ -19,7 +19,8 @@ from typing import Iterable, Sequence
 
 from xlbilling.core.rules.result import fmt
 from xlbilling.core.rules.x360recover import month_bounds
-from xlbilling.writers.csv_safe import escape_row, formula_like
+from xlbilling.core.formula_text import formula_like
+from xlbilling.writers.csv_safe import escape_row
 from xlbilling.errors import OutputError
 from xlbilling.pricing.engine import VENDOR_LABELS, item_code
 from xlbilling.pricing.model import Invoice, PriceBook, PricingResult

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import Sequence
 
-from xlbilling.writers.csv_safe import formula_like
+from xlbilling.core.formula_text import formula_like
 from xlbilling.errors import ReportError
 from xlbilling.pricing.vendors import describe_item
 from xlbilling.writers.pricebook_template import write_pricebook

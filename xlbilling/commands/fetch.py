@@ -8,14 +8,16 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import sys
 from pathlib import Path
 
+from xlbilling.commands.boundary import escape_control
 from xlbilling.core.rules.x360recover import parse_month
 from xlbilling.errors import XlbillingError
 
 try:  # httpx and keyring are optional on a headless install (`xlbilling help install`)
     from xlbilling.fetch import altaro, x360recover
-    from xlbilling.fetch.http import HttpSettings, check_url, stderr_progress
+    from xlbilling.fetch.http import HttpSettings, check_url
     from xlbilling.fetch.output import check_out, table_csv_bytes, table_xlsx_bytes, write_bytes
     from xlbilling.fetch.secrets import get_key
     from xlbilling.fetch.state import LinkState
@@ -118,6 +120,16 @@ def run(args: argparse.Namespace) -> int:
 
 def _quiet(message: str) -> None:
     """--quiet: progress dropped; warnings and errors still reach stderr."""
+
+
+def stderr_progress(prefix: str):
+    """A progress callback for the fetch clients: each message on stderr, with
+    its control characters shown escaped (vendor text, e.g. reader warnings,
+    never drives the terminal)."""
+    def say(message: str) -> None:
+        print(escape_control(f"{prefix}: {message}"), file=sys.stderr, flush=True)
+
+    return say
 
 
 def _run_altaro(args, month: dt.date, out_path: Path | None, http_settings: HttpSettings) -> int:

@@ -12,7 +12,6 @@ option to turn certificate verification off.
 from __future__ import annotations
 
 import ipaddress
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -274,12 +273,3 @@ def _transport_reason(err: Exception, key: ApiKey) -> str:
         return type(err).__name__
     text = text.splitlines()[0] if text else type(err).__name__
     return text[:200]
-
-
-def stderr_progress(prefix: str) -> Callable[[str], None]:
-    def say(message: str) -> None:
-        from xlbilling.commands.boundary import escape_control  # vendor text (reader warnings) on a terminal
-
-        print(escape_control(f"{prefix}: {message}"), file=sys.stderr, flush=True)
-
-    return say

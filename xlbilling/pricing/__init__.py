@@ -1,6 +1,9 @@
-"""Pricing: price book + usage records -> invoice lines (docs/architecture.md "Pricing API").
+"""Pricing: price book + usage records -> invoice lines; the price book and the engine only (files: writers/).
 
-    load_pricebook(path) -> PriceBook                 pricing/pricebook.py (the workbook adapter)
+docs/architecture.md "Pricing API":
+
+    load_pricebook(path) -> PriceBook                 pricing/pricebook.py (the workbook adapter, with
+                                                      pricebook_sheets.py and pricebook_cells.py)
     price_month(reads, pricebook, month) -> PricingResult   pricing/engine.py (pure)
     run_month(report_paths, pricebook_path, month)    pricing/run.py (read + load + price, for build/lines/export)
 """

@@ -11,8 +11,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from xlbilling.commands.cli import main
 from xlbilling.commands import demo
+from xlbilling.commands.cli import main
 from xlbilling.writers import layout as L
 
 from xlbilling.commands.sample_data import SAMPLES_DIR as SAMPLES, sample_path  # noqa: E402,F401

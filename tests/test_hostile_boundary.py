@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from xlbilling.files import publish as outputs
 from xlbilling.commands.cli import main
+from xlbilling.commands.sample_data import sample_path
 from xlbilling.core.money import round_money
 from xlbilling.core.rules.result import fmt
 from xlbilling.core.rules.x360recover import parse_day, parse_month
 from xlbilling.errors import PriceBookError, RuleInputError
-from xlbilling.commands.sample_data import sample_path
+from xlbilling.files import publish as outputs
 
 PB = sample_path("pricebook_sample.xlsx")
 ALTARO = sample_path("altaro_itemised_2026-10.csv")

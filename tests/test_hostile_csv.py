@@ -15,12 +15,12 @@ import pytest
 import lo
 from tests.test_pricing_fixtures import NOV, book, rate, read, rec
 from xlbilling.core.formula_text import formula_like, unescape_text
-from xlbilling.writers.csv_safe import escape_text
 from xlbilling.errors import OutputError
 from xlbilling.fetch.output import table_csv_bytes
 from xlbilling.pricing.engine import price_month
-from xlbilling.writers.exports import lines_csv, write_export
 from xlbilling.pricing.model import Customer
+from xlbilling.writers.csv_safe import escape_text
+from xlbilling.writers.exports import lines_csv, write_export
 from dataclasses import replace
 
 PAYLOADS = ["=cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0", '=HYPERLINK("http://evil","x")', "+1+2", "-2+3",

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from xlbilling.files import publish as outputs
 from xlbilling.errors import OutputError
+from xlbilling.files import publish as outputs
 from xlbilling.files.publish import atomic_write, atomic_write_bytes
 
 

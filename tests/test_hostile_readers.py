@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from xlbilling.commands.cli import main
+from xlbilling.commands.sample_data import sample_path
 from xlbilling.errors import LimitError, ReportError, UnrecognisedReportError
 from xlbilling.readers import integrity, read_report
-from xlbilling.commands.sample_data import sample_path
 
 ALTARO_HEADER = "Customer,Product,Object Type Backed Up,Object Name,Object Id,Month,Backed Up Size (MB)"
 

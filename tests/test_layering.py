@@ -19,9 +19,9 @@ Why the order is this one (read from today's imports, lowest first):
 
 Usable from every room: xlbilling.errors (the one error tree),
 xlbilling.optional (the missing-package explanation), xlbilling.gc_pause (the
-collector paused around a build phase) and xlbilling.read_options (the CLI's
-reading options; it joins readers/ once readers/ is its only user, after the
-readers split).  The package root (`xlbilling`: `__version__`, and `main()`
+collector paused around a build phase, in pricing and writers) and
+xlbilling.read_options (reading options the CLI sets and readers/ reads: kept
+apart so the CLI need not import the readers).  The package root (`xlbilling`: `__version__`, and `main()`
 for the ribbon's RunMain) and `__main__` are the entry points above all rooms.
 
 Every import counts: module level, inside functions, under TYPE_CHECKING.
@@ -40,8 +40,8 @@ SHARED = {"xlbilling.errors", "xlbilling.optional", "xlbilling.gc_pause", "xlbil
 ENTRY = {"xlbilling", "xlbilling.__main__"}
 # Names the package root offers to every room (main() is not one: it runs the ribbon).
 ROOT_NAMES = {"__version__"}
-# The Excel modules still at the top level until they move into xlbilling/excel/.
-TOP_LEVEL_ROOMS = {name: "excel" for name in ("udfs", "udf_support", "udf_columns", "ribbon", "addin", "addin_excel")}
+# xlbilling/udfs.py: the UDF module name old add-ins' VBA calls, kept at the top level (xlwings imports it by name).
+TOP_LEVEL_ROOMS = {"udfs": "excel"}
 
 
 def module_name(path: Path) -> str:

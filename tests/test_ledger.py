@@ -28,11 +28,11 @@ import pytest
 import sqlalchemy as sa
 
 from xlbilling.commands.cli import main
+from xlbilling.core.numbering import validate_format
 from xlbilling.errors import PriceBookError
 from xlbilling.ledger import Ledger
-from xlbilling.core.numbering import validate_format
-from xlbilling.writers.pricebook_template import write_pricebook
 from xlbilling.writers import layout as L
+from xlbilling.writers.pricebook_template import write_pricebook
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent

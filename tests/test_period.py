@@ -9,11 +9,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from xlbilling.commands.cli import main
 from xlbilling.commands import demo
+from xlbilling.commands.cli import main
+from xlbilling.commands.sample_data import all_reports, sample_path
 from xlbilling.core.period import Period, PeriodCheck, parse_month_cell, period_in_text
 from xlbilling.readers import read_report
-from xlbilling.commands.sample_data import all_reports, sample_path
 from xlbilling.writers import layout as L
 
 PRICEBOOK = str(demo.demo_inputs()[1])

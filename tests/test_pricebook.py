@@ -10,10 +10,10 @@ import pytest
 
 from xlbilling.errors import OutputError, PriceBookError
 from xlbilling.pricing import pricebook_sheets as pricebook_module
-from xlbilling.writers.pricebook_init import init_pricebook
 from xlbilling.pricing.pricebook import load_pricebook
-from xlbilling.writers.pricebook_template import TEMPLATE_PATH, build_workbook, write_pricebook
 from xlbilling.pricing.schema import SHEETS
+from xlbilling.writers.pricebook_init import init_pricebook
+from xlbilling.writers.pricebook_template import TEMPLATE_PATH, build_workbook, write_pricebook
 
 ROOT = Path(__file__).resolve().parents[1]
 from xlbilling.commands.sample_data import SAMPLES_DIR as SAMPLES, sample_path  # noqa: E402,F401

@@ -14,8 +14,8 @@ import openpyxl
 import pytest
 
 from xlbilling.errors import PriceBookError
-from xlbilling.pricing.pricebook import load_pricebook
 from xlbilling.files.xlsx_open import read_sheet_grids
+from xlbilling.pricing.pricebook import load_pricebook
 
 SAMPLE = Path(__file__).resolve().parents[1] / "xlbilling" / "samples" / "pricebook_sample.xlsx"
 

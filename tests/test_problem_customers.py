@@ -5,10 +5,10 @@ price books built here."""
 from __future__ import annotations
 
 from tests.test_pricing_fixtures import NOV, book, read, rate, rec
+from xlbilling.commands.sample_data import sample_path
 from xlbilling.core.problems import Problem
 from xlbilling.pricing.engine import price_month
 from xlbilling.readers import read_report
-from xlbilling.commands.sample_data import sample_path
 
 
 def _problem(res, kind):

@@ -7,10 +7,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from tests.test_pricing_fixtures import NOV, book, rate, read, rec
+from xlbilling.commands.sample_data import sample_path
 from xlbilling.pricing.engine import VENDOR_LABELS, price_month
 from xlbilling.pricing.model import Account, Rate
 from xlbilling.readers import read_report
-from xlbilling.commands.sample_data import sample_path
 
 D = Decimal
 REPORT = "hornetsecurity_licenses_2026-10.csv"

@@ -13,8 +13,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from xlbilling.excel import addin
 from xlbilling.errors import OutputError
+from xlbilling.excel import addin
 from xlbilling.optional import guarded
 
 # CLI option -> config-sheet key (blank keys mean "the default interpreter").

@@ -9,8 +9,8 @@ import argparse
 from pathlib import Path
 
 from xlbilling.commands.build import add_udf_formulas_argument, build, print_summary, progress_printer
-from xlbilling.core.rules.x360recover import parse_month
 from xlbilling.commands.sample_data import MONTH_DIR, SAMPLE_MONTH, SAMPLE_PRICEBOOK, SAMPLES_DIR
+from xlbilling.core.rules.x360recover import parse_month
 
 SAMPLES = SAMPLES_DIR
 DEMO_MONTH = SAMPLE_MONTH

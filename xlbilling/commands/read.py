@@ -8,12 +8,12 @@ import json
 import sys
 
 from xlbilling.commands.boundary import escape_control
-from xlbilling.writers.csv_safe import Writer, escape_row
 from xlbilling.core.rules.axcient_bff import BASES
 from xlbilling.core.rules.x360recover import parse_month
 from xlbilling.readers import read_report
 from xlbilling.readers.cells import SLASH_DATE_ORDERS, quantity_text
 from xlbilling.readers.reader import ReadResult
+from xlbilling.writers.csv_safe import Writer, escape_row
 
 CSV_COLUMNS = ("vendor", "account", "customer", "item", "quantity", "unit", "source")
 

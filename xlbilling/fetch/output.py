@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from xlbilling.writers.csv_safe import Writer, escape_row
 from xlbilling.errors import OutputError
 from xlbilling.files.publish import atomic_write_bytes  # noqa: F401  (re-exported for fetch.altaro/state)
+from xlbilling.writers.csv_safe import Writer, escape_row
 
 
 def check_out(out: str, *, force: bool) -> Path | None:

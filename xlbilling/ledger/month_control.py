@@ -15,9 +15,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Sequence
 
-from xlbilling.errors import LedgerError, MonthClosedError
 from xlbilling.core.numbering import Wanted, customer_accounts, customer_key
 from xlbilling.core.review import Change, MonthFigures, compare, differences, figures_from_result
+from xlbilling.errors import LedgerError, MonthClosedError
 
 CHANGE_KINDS_ON_PROBLEMS = {"vanished account": "vanished_account", "new unmapped account": "new_unmapped_account",
                             "vanished customer": "vanished_customer"}

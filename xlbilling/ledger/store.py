@@ -21,10 +21,10 @@ from sqlalchemy import create_engine, event, func, insert, select, text, update
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
-from xlbilling.errors import LedgerError
-from xlbilling.ledger import schema as S
 from xlbilling.core.numbering import Numbered, Wanted, numbers_for
 from xlbilling.core.review import AccountFig, InvoiceFig, LineFig, MonthFigures
+from xlbilling.errors import LedgerError
+from xlbilling.ledger import schema as S
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_S = 30

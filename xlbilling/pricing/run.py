@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from xlbilling.errors import ReportError
-from xlbilling.gc_pause import gc_paused
 from xlbilling.files.publish import sha256_file
+from xlbilling.gc_pause import gc_paused
 from xlbilling.pricing.engine import find_duplicate_reports, price_month
 from xlbilling.pricing.model import PriceBook, PricingResult
 from xlbilling.pricing.pricebook import load_pricebook

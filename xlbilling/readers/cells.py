@@ -9,9 +9,9 @@ import re
 from decimal import Decimal
 from typing import Iterable, Sequence
 
+from xlbilling.core.formula_text import unescape_text
 from xlbilling.core.money import MAX_REPORT_VALUE, D, excel_serial_to_date, out_of_range
 from xlbilling.core.rules.axcient_bff import parse_flag
-from xlbilling.core.formula_text import unescape_text
 from xlbilling.errors import BadCellsError, CellProblem, RuleInputError
 
 _NUMBER_TEXT = re.compile(r"[+-]?[\d.,]*\d[\d.,]*(?:[eE][+-]?\d+)?")

@@ -20,8 +20,8 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
-from xlbilling.writers import layout as L
 from xlbilling.files.publish import atomic_write
+from xlbilling.writers import layout as L
 
 TEMPLATE_PATH = Path(__file__).resolve().parents[2] / "workbooks" / "billing.xlsx"
 

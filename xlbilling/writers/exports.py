@@ -17,14 +17,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from xlbilling.core.formula_text import formula_like
 from xlbilling.core.rules.result import fmt
 from xlbilling.core.rules.x360recover import month_bounds
-from xlbilling.core.formula_text import formula_like
-from xlbilling.writers.csv_safe import escape_row
 from xlbilling.errors import OutputError
+from xlbilling.files.publish import atomic_write_text, check_output
 from xlbilling.pricing.engine import VENDOR_LABELS, item_code
 from xlbilling.pricing.model import Invoice, PriceBook, PricingResult
-from xlbilling.files.publish import atomic_write_text, check_output
+from xlbilling.writers.csv_safe import escape_row
 
 LINES_COLUMNS = ("customer", "vendor", "item", "description", "quantity", "unit", "unit_price", "amount", "currency",
                  "source")

@@ -13,9 +13,9 @@ import os
 from decimal import Decimal
 
 from xlbilling.core.money import D
-from xlbilling.errors import ReportError, XlbillingError
 from xlbilling.core.numbering import customer_key
 from xlbilling.core.review import AccountFig, InvoiceFig, LineFig, MonthFigures
+from xlbilling.errors import ReportError, XlbillingError
 from xlbilling.files.xlsx_open import open_workbook
 from xlbilling.writers import layout as L
 

@@ -12,9 +12,9 @@ from typing import Sequence
 
 from xlbilling.core.formula_text import formula_like
 from xlbilling.errors import ReportError
+from xlbilling.pricing.run import check_distinct_files
 from xlbilling.pricing.vendors import describe_item
 from xlbilling.writers.pricebook_template import write_pricebook
-from xlbilling.pricing.run import check_distinct_files
 
 
 # A label that is only a reference (Hornetsecurity 'HS-1001', an account number, a tenant id)

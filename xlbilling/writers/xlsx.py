@@ -35,10 +35,10 @@ from typing import Callable, Iterable, Sequence
 from xlbilling.core.money import minor_units, to_excel
 from xlbilling.core.period import PeriodCheck
 from xlbilling.errors import OutputError, XlbillingError
-from xlbilling.gc_pause import gc_paused
 from xlbilling.files.publish import atomic_write
 from xlbilling.files.publish import check_output as _check_output, sha256_file
 from xlbilling.files.xlsx_open import open_workbook
+from xlbilling.gc_pause import gc_paused
 from xlbilling.writers import layout as L
 from xlbilling.writers.billing_template import add_table, apply_print_area, ensure_styles, setup_sheet, template_path
 from xlbilling.writers.cells import clean_text

@@ -5,11 +5,13 @@ backend, as Acronis' WHMCS module keys it), rows summed across infras, in GB
 from __future__ import annotations
 
 import decimal
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from xlbilling.core.records import UsageRecord
 from xlbilling.core.rules import acronis as rules
-from xlbilling.readers.cells import cell_text
+from xlbilling.readers.factorised import EXACT_CONTEXT, group_rows, rows_at, text_codes, texts_at
 from xlbilling.readers.headers import Col
 from xlbilling.readers.reader import Context, Reader, ReaderOutput, SkippedRow, row_array
 from xlbilling.readers.tables.delimited import release_arrow_memory
@@ -22,8 +24,6 @@ FEATURE_SWITCHES = ("pw_base_m365_mailboxes",)
 UNIT_SUFFIXES = (("workstations", "workstation"), ("servers", "server"), ("vms", "vm"), ("seats", "seat"),
                  ("mailboxes", "mailbox"), ("mobiles", "device"), ("devices", "device"), ("websites", "website"),
                  ("hosts", "host"), ("users", "user"), ("sites", "site"), ("nas", "device"))
-# bytes / 1024^3 terminates within 30 decimals: compute it with room to stay exact.
-EXACT_CONTEXT = decimal.Context(prec=80)
 
 
 def item_kind(item: str) -> tuple[str, str]:
@@ -75,103 +75,171 @@ class AcronisUsageReader(Reader):
     read_cols = ("name", "tenant.id", "tenant.kind", "tenant.name", "edition") + INFRA + USAGE
 
     def read(self, ctx: Context) -> ReaderOutput:
-        import numpy as np
-
-        c = ctx.cells
         out = ReaderOutput([])
         rows = row_array(ctx)
-        n = len(rows)
-        # Factorise the text columns once (trimmed afterwards, on the distinct values):
-        # per-value work runs on a few thousand values, not on a million rows.
-        tenant_codes, tenants = _codes(ctx, "tenant.id")
-        item_codes, items = _codes(ctx, "name")
-        kind_codes, kinds = _codes(ctx, "tenant.kind")
-        kinds = [k.casefold() for k in kinds]
-        edition_codes, edition_values = (_editions(ctx) if ctx.has("edition") else (None, [DEFAULT_EDITION]))
-        edition_values = edition_values or [DEFAULT_EDITION]
-        infra = _Infra(ctx, n, tenants)
-        ctx.drop("tenant.id", "name", "tenant.kind", "edition", *INFRA)  # codes from here on
-        for code, values, col, what in ((tenant_codes, tenants, "tenant.id", "a tenant id"),
-                                        (item_codes, items, "name", "an offering item name")):
-            blank = np.array([not v for v in values], dtype=bool)
-            if blank.any():
-                for r in rows[blank[code]].tolist():
-                    c.bad(r, ctx.header_of(col), "", what)
-        # FORMATS.md: `total` for customer tenants, `production` for partners;
-        # `delta` for compute points, `absolute` for everything else.
-        column_of = {(i, k): USAGE.index(f"usage.{item_kind(items[i])[0]}.{rules.billed_usage_field(kinds[k])}")
-                     for i in range(len(items)) for k in range(len(kinds))}
-        switch_items = [i for i, name in enumerate(items) if name.casefold() in FEATURE_SWITCHES]
-        # The usage column each row bills, chosen per distinct (item, kind) pair.
-        lookup = np.zeros((max(len(items), 1), max(len(kinds), 1)), dtype=np.int8)
-        for (i, k), col in column_of.items():
-            lookup[i, k] = col
-        chosen = lookup[item_codes, kind_codes] if n else np.zeros(0, dtype=np.int8)
-        blank_id = np.array([not v for v in tenants], dtype=bool)[tenant_codes] | \
-            np.array([not v for v in items], dtype=bool)[item_codes] if n else np.zeros(0, dtype=bool)
-        switch_row = np.isin(item_codes, switch_items) if switch_items else np.zeros(n, dtype=bool)
-        keep = ~(blank_id | switch_row)
-        whole, parsed = _usage_values(ctx, keep, chosen, rows)
-        # Customer tenants bill `total` (production + trial); their production figure is
-        # kept beside it for the price book's "Acronis bill customer trial usage" setting.
-        customer_kinds = np.array([rules.billed_usage_field(k) == "total" for k in kinds] or [False], dtype=bool)
-        customer_keep = keep & customer_kinds[kind_codes] if n else keep
-        prod_col = np.array([[USAGE.index(f"usage.{item_kind(i)[0]}.production")] for i in items] or [[0]],
-                            dtype=np.int8)[item_codes, 0] if n else chosen
-        prod_whole, prod_parsed = _usage_values(ctx, customer_keep, prod_col, rows)
+        codes = _factorise(ctx, len(rows))
+        _refuse_blank_ids(ctx, rows, codes)
+        usage = _billed_usage(ctx, rows, codes)
         ctx.drop(*USAGE)
         release_arrow_memory()  # the usage columns' buffers: before the records are built
-        if c.problems:
+        if ctx.cells.problems:
             return out
-        for g_rows, first in _groups(rows, np.flatnonzero(switch_row), tenant_codes, item_codes):
-            tenant = tenants[tenant_codes[first]]
-            out.skipped.append(SkippedRow(ctx.source(g_rows), tenant, tenant,
-                                          f"{items[item_codes[first]]} is a feature switch, not a seat count:"
-                                          " not billed", {}))
-        kept = np.flatnonzero(keep)
-        metric_codes, metrics = infra.metrics(item_codes, items)
-        if infra.has_ids:
-            _warn_repeats(ctx, out, rows, kept, tenant_codes, item_codes, infra, tenants, items)
-        groups = _groups(rows, kept, tenant_codes, metric_codes, whole, parsed)
-        # The customer label is the first row's tenant.name: read at those rows only.
-        labels = _texts_at(ctx, "tenant.name", [g[1] for g in groups]) if ctx.has("tenant.name") else None
-        ctx.drop("tenant.name")
-        trial = _trial(rows, kept, customer_keep, tenant_codes, metric_codes, whole, parsed, prod_whole, prod_parsed)
-        infra_details = infra.group_details(kept, tenant_codes, metric_codes, metrics)
-        for n_group, ((g_rows, first, raw), extra) in enumerate(zip(groups, infra_details)):
-            prod = raw - trial.get((int(tenant_codes[first]), int(metric_codes[first])), 0)
-            tenant, item, k = tenants[tenant_codes[first]], items[item_codes[first]], int(kind_codes[first])
-            label = (labels[n_group] if labels is not None else "") or tenant
-            measure, unit = item_kind(item)
-            quantity = _convert(raw, unit)
-            if quantity == 0:
-                # seeds/004: zero-quantity records are not shown and not billed.
-                out.skipped.append(SkippedRow(ctx.source(g_rows), tenant, label, "zero quantity: not billed", {}))
-                continue
-            if len(edition_values) == 1:  # one edition in the whole file (the usual case)
-                edition = edition_values[0]
-            else:
-                mine = edition_codes[_rows_at(rows, g_rows)]
-                edition = ";".join(edition_values[e] for e in dict.fromkeys(mine.tolist()))
-            column = USAGE[column_of[(int(item_codes[first]), k)]]
-            details = {"tenant_kind": kinds[k], "edition": edition, "usage_field": column,
-                       "raw_quantity": format(raw, "f"),
-                       "raw_unit": "bytes" if unit == "GB" else ("seconds" if unit == "point" else unit),
-                       "offering_item": item, **extra}
-            if column.endswith(".total"):   # without trial usage
-                details["production_quantity"] = format(quantity if prod == raw else _convert(prod, unit), "f")
-            out.records.append(UsageRecord(VENDOR, tenant, label, metrics[metric_codes[first]], quantity, unit,
-                                           ctx.source(g_rows), details=details))
-        partner = sum(1 for r in out.records if r.details.get("partner_storage") == "1")
-        if partner:
-            out.problem("partner_storage", f"{partner} storage record(s) on partner-owned infrastructure became "
-                        f"*_child_storages items (partner storage, as Acronis' own billing integration does): "
-                        f"kept for the partner's own review, not customer storage")
-        if any(not k for k in kinds):
-            blank = ", ".join(dict.fromkeys(r.account for r in out.records if not r.details.get("tenant_kind")))
-            out.problem("blank_tenant_kind", "some rows have a blank tenant.kind: billed on usage.*.total (customer tenant)",
-                        account=blank)
+        _skip_feature_switches(ctx, out, rows, codes, usage)
+        _add_records(ctx, out, rows, codes, usage)
+        _report_problems(out, codes.kinds)
         return out
+
+
+@dataclass(slots=True)
+class _Codes:
+    """The text columns factorised once (trimmed afterwards, on the distinct
+    values): per-value work runs on a few thousand values, not on a million rows."""
+
+    tenant_codes: Any
+    tenants: list[str]
+    item_codes: Any
+    items: list[str]
+    kind_codes: Any
+    kinds: list[str]          # casefolded
+    edition_codes: Any        # None when the whole file has one edition
+    edition_values: list[str]
+    infra: "_Infra"
+
+
+@dataclass(slots=True)
+class _Usage:
+    """Which usage column each row bills and its values, exactly."""
+
+    column_of: dict[tuple[int, int], int]   # (item code, kind code) -> index in USAGE
+    switch_row: Any                         # rows of a feature switch (not billed)
+    keep: Any                               # rows billed
+    whole: Any                              # billed value per row (int64; see _usage_values)
+    parsed: dict[int, Decimal]
+    customer_keep: Any                      # billed rows of customer tenants (billing `total`)
+    prod_whole: Any                         # their production value
+    prod_parsed: dict[int, Decimal]
+
+
+def _factorise(ctx: Context, n: int) -> _Codes:
+    tenant_codes, tenants = text_codes(ctx, "tenant.id")
+    item_codes, items = text_codes(ctx, "name")
+    kind_codes, kinds = text_codes(ctx, "tenant.kind")
+    edition_codes, edition_values = (_editions(ctx) if ctx.has("edition") else (None, [DEFAULT_EDITION]))
+    infra = _Infra(ctx, n, tenants)
+    ctx.drop("tenant.id", "name", "tenant.kind", "edition", *INFRA)  # codes from here on
+    return _Codes(tenant_codes, tenants, item_codes, items, kind_codes, [k.casefold() for k in kinds],
+                  edition_codes, edition_values or [DEFAULT_EDITION], infra)
+
+
+def _refuse_blank_ids(ctx: Context, rows, codes: _Codes) -> None:
+    """A blank tenant id or offering item name is a bad cell, named by row."""
+    import numpy as np
+
+    for code, values, col, what in ((codes.tenant_codes, codes.tenants, "tenant.id", "a tenant id"),
+                                    (codes.item_codes, codes.items, "name", "an offering item name")):
+        blank = np.array([not v for v in values], dtype=bool)
+        if blank.any():
+            for r in rows[blank[code]].tolist():
+                ctx.cells.bad(r, ctx.header_of(col), "", what)
+
+
+def _billed_usage(ctx: Context, rows, codes: _Codes) -> _Usage:
+    """FORMATS.md: `total` for customer tenants, `production` for partners;
+    `delta` for compute points, `absolute` for everything else - the column
+    chosen per distinct (item, kind) pair, then each billed row's value."""
+    import numpy as np
+
+    n, items, kinds = len(rows), codes.items, codes.kinds
+    item_codes, kind_codes = codes.item_codes, codes.kind_codes
+    column_of = {(i, k): USAGE.index(f"usage.{item_kind(items[i])[0]}.{rules.billed_usage_field(kinds[k])}")
+                 for i in range(len(items)) for k in range(len(kinds))}
+    switch_items = [i for i, name in enumerate(items) if name.casefold() in FEATURE_SWITCHES]
+    # The usage column each row bills, chosen per distinct (item, kind) pair.
+    lookup = np.zeros((max(len(items), 1), max(len(kinds), 1)), dtype=np.int8)
+    for (i, k), col in column_of.items():
+        lookup[i, k] = col
+    chosen = lookup[item_codes, kind_codes] if n else np.zeros(0, dtype=np.int8)
+    blank_id = np.array([not v for v in codes.tenants], dtype=bool)[codes.tenant_codes] | \
+        np.array([not v for v in items], dtype=bool)[item_codes] if n else np.zeros(0, dtype=bool)
+    switch_row = np.isin(item_codes, switch_items) if switch_items else np.zeros(n, dtype=bool)
+    keep = ~(blank_id | switch_row)
+    whole, parsed = _usage_values(ctx, keep, chosen, rows)
+    # Customer tenants bill `total` (production + trial); their production figure is
+    # kept beside it for the price book's "Acronis bill customer trial usage" setting.
+    customer_kinds = np.array([rules.billed_usage_field(k) == "total" for k in kinds] or [False], dtype=bool)
+    customer_keep = keep & customer_kinds[kind_codes] if n else keep
+    prod_col = np.array([[USAGE.index(f"usage.{item_kind(i)[0]}.production")] for i in items] or [[0]],
+                        dtype=np.int8)[item_codes, 0] if n else chosen
+    prod_whole, prod_parsed = _usage_values(ctx, customer_keep, prod_col, rows)
+    return _Usage(column_of, switch_row, keep, whole, parsed, customer_keep, prod_whole, prod_parsed)
+
+
+def _skip_feature_switches(ctx: Context, out: ReaderOutput, rows, codes: _Codes, usage: _Usage) -> None:
+    import numpy as np
+
+    for g_rows, first in group_rows(rows, np.flatnonzero(usage.switch_row), codes.tenant_codes, codes.item_codes):
+        tenant = codes.tenants[codes.tenant_codes[first]]
+        out.skipped.append(SkippedRow(ctx.source(g_rows), tenant, tenant,
+                                      f"{codes.items[codes.item_codes[first]]} is a feature switch, not a seat count:"
+                                      " not billed", {}))
+
+
+def _add_records(ctx: Context, out: ReaderOutput, rows, codes: _Codes, usage: _Usage) -> None:
+    """One record per tenant and metric (item, or item:backend for storage), its
+    rows summed exactly; zero quantities skipped (seeds/004)."""
+    import numpy as np
+
+    tenant_codes, tenants, item_codes, items = codes.tenant_codes, codes.tenants, codes.item_codes, codes.items
+    kept = np.flatnonzero(usage.keep)
+    metric_codes, metrics = codes.infra.metrics(item_codes, items)
+    if codes.infra.has_ids:
+        _warn_repeats(ctx, out, rows, kept, tenant_codes, item_codes, codes.infra, tenants, items)
+    groups = group_rows(rows, kept, tenant_codes, metric_codes, usage.whole, usage.parsed)
+    # The customer label is the first row's tenant.name: read at those rows only.
+    labels = texts_at(ctx, "tenant.name", [g[1] for g in groups]) if ctx.has("tenant.name") else None
+    ctx.drop("tenant.name")
+    trial = _trial(rows, kept, usage.customer_keep, tenant_codes, metric_codes, usage.whole, usage.parsed,
+                   usage.prod_whole, usage.prod_parsed)
+    infra_details = codes.infra.group_details(kept, tenant_codes, metric_codes, metrics)
+    for n_group, ((g_rows, first, raw), extra) in enumerate(zip(groups, infra_details)):
+        prod = raw - trial.get((int(tenant_codes[first]), int(metric_codes[first])), 0)
+        tenant, item, k = tenants[tenant_codes[first]], items[item_codes[first]], int(codes.kind_codes[first])
+        label = (labels[n_group] if labels is not None else "") or tenant
+        measure, unit = item_kind(item)
+        quantity = _convert(raw, unit)
+        if quantity == 0:
+            # seeds/004: zero-quantity records are not shown and not billed.
+            out.skipped.append(SkippedRow(ctx.source(g_rows), tenant, label, "zero quantity: not billed", {}))
+            continue
+        column = USAGE[usage.column_of[(int(item_codes[first]), k)]]
+        details = {"tenant_kind": codes.kinds[k], "edition": _edition(codes, rows, g_rows), "usage_field": column,
+                   "raw_quantity": format(raw, "f"),
+                   "raw_unit": "bytes" if unit == "GB" else ("seconds" if unit == "point" else unit),
+                   "offering_item": item, **extra}
+        if column.endswith(".total"):   # without trial usage
+            details["production_quantity"] = format(quantity if prod == raw else _convert(prod, unit), "f")
+        out.records.append(UsageRecord(VENDOR, tenant, label, metrics[metric_codes[first]], quantity, unit,
+                                       ctx.source(g_rows), details=details))
+
+
+def _edition(codes: _Codes, rows, g_rows) -> str:
+    """A record's edition: the file's one edition (the usual case), else its rows' editions joined."""
+    if len(codes.edition_values) == 1:
+        return codes.edition_values[0]
+    mine = codes.edition_codes[rows_at(rows, g_rows)]
+    return ";".join(codes.edition_values[e] for e in dict.fromkeys(mine.tolist()))
+
+
+def _report_problems(out: ReaderOutput, kinds: list[str]) -> None:
+    partner = sum(1 for r in out.records if r.details.get("partner_storage") == "1")
+    if partner:
+        out.problem("partner_storage", f"{partner} storage record(s) on partner-owned infrastructure became "
+                    f"*_child_storages items (partner storage, as Acronis' own billing integration does): "
+                    f"kept for the partner's own review, not customer storage")
+    if any(not k for k in kinds):
+        blank = ", ".join(dict.fromkeys(r.account for r in out.records if not r.details.get("tenant_kind")))
+        out.problem("blank_tenant_kind", "some rows have a blank tenant.kind: billed on usage.*.total (customer tenant)",
+                    account=blank)
 
 
 def _trial(rows, kept, customer_keep, tenant_codes, metric_codes, whole, parsed, prod_whole, prod_parsed) -> dict:
@@ -195,7 +263,7 @@ def _trial(rows, kept, customer_keep, tenant_codes, metric_codes, whole, parsed,
     for i in odd:
         whole_diff[i] = 0
     return {(int(tenant_codes[first]), int(metric_codes[first])): t
-            for _, first, t in _groups(rows, at, tenant_codes, metric_codes, whole_diff, diff_parsed)}
+            for _, first, t in group_rows(rows, at, tenant_codes, metric_codes, whole_diff, diff_parsed)}
 
 
 def _convert(raw: Decimal, unit: str) -> Decimal:
@@ -228,7 +296,7 @@ class _Infra:
         import numpy as np
 
         def codes(name):
-            return _codes(ctx, name) if ctx.has(name) else (np.zeros(n, dtype=np.int32), [""])
+            return text_codes(ctx, name) if ctx.has(name) else (np.zeros(n, dtype=np.int32), [""])
 
         self.has_ids = ctx.has("infra.id")
         self.backend_codes, self.backends = codes("infra.backend_type")
@@ -266,7 +334,7 @@ class _Infra:
         return remap[codes], list(first_code)
 
     def group_details(self, kept, tenant_codes, metric_codes, metrics: list[str]) -> list[dict[str, str]]:
-        """Per record (numbered as `_groups` numbers them: by first kept row), its
+        """Per record (numbered as `group_rows` numbers them: by first kept row), its
         backends, infra owners and whether it is partner storage - from the
         distinct (record, code) pairs, not row by row."""
         import numpy as np
@@ -319,35 +387,8 @@ def _warn_repeats(ctx: Context, out: ReaderOutput, rows, kept, tenant_codes, ite
                 account=t, source=str(ctx.source(rs)))
 
 
-def _codes(ctx: Context, name: str, blank: str = ""):
-    """(code per row, trimmed distinct values): a text column factorised, then
-    its distinct values trimmed (workbook cells via cell_text) and merged where
-    trimming makes two the same; `blank` stands for an empty value."""
-    import numpy as np
-    import pandas as pd
-
-    s = ctx.series(name)
-    if s.dtype == object:
-        s = pd.Series([cell_text(v) for v in s.tolist()], dtype=str)
-    codes, uniques = pd.factorize(s)
-    trimmed = [("" if v is None or v != v else str(v)).strip() or blank for v in uniques.tolist()]
-    merged, values = pd.factorize(pd.Series(trimmed, dtype=object))
-    remap = np.append(merged, len(values)).astype(np.int32)
-    values = list(values)
-    if (codes < 0).any():  # a missing cell: the blank value
-        values.append(blank)
-    return remap[codes], values
-
-
-def _texts_at(ctx: Context, name: str, at: list[int]) -> list[str]:
-    """A text column's cells at some rows, trimmed (workbook cells via cell_text)."""
-    s = ctx.series(name)
-    values = s.take(at).tolist() if len(at) else []
-    return [cell_text(v) for v in values] if s.dtype == object else [str(v).strip() for v in values]
-
-
 def _editions(ctx: Context):
-    """The edition column as _codes gives it, blank -> the default edition; when the
+    """The edition column as text_codes gives it, blank -> the default edition; when the
     whole file has one edition (the usual case) its distinct values decide that
     without coding a million rows (codes None)."""
     s = ctx.series("edition")
@@ -357,7 +398,7 @@ def _editions(ctx: Context):
         distinct = {str(v).strip() or DEFAULT_EDITION for v in pc.unique(s.array.__arrow_array__()).to_pylist()}
         if len(distinct) <= 1:
             return None, list(distinct)
-    return _codes(ctx, "edition", blank=DEFAULT_EDITION)
+    return text_codes(ctx, "edition", blank=DEFAULT_EDITION)
 
 
 def _usage_values(ctx: Context, keep, chosen, rows):
@@ -394,51 +435,3 @@ def _usage_values(ctx: Context, keep, chosen, rows):
                 if number is not None:
                     parsed[i] = number
     return whole, parsed
-
-
-def _groups(rows, index, tenant_codes, item_codes, whole=None, parsed=None) -> list[tuple]:
-    """Per (tenant, item) among the rows at `index`, in order of first row:
-    (source rows, first row's index[, exact sum of the usage values])."""
-    import numpy as np
-    import pandas as pd
-
-    if not len(index):
-        return []
-    key = tenant_codes[index].astype(np.int64) * (int(item_codes.max()) + 1) + item_codes[index]
-    group, _ = pd.factorize(key)                     # numbered in order of first row
-    del key
-    order = np.argsort(group, kind="stable")
-    counts = np.bincount(group)
-    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    at = index[order]
-    del order
-    row_list = tuple(rows[at].tolist())               # slices of a tuple: each record's Source rows
-    firsts = at[starts].tolist()
-    bounds = (starts + counts).tolist()
-    if whole is None:
-        return [(row_list[a:b], f) for a, b, f in zip(starts.tolist(), bounds, firsts)]
-    values = whole[at]
-    high = np.add.reduceat(values >> 32, starts).tolist()
-    low = np.add.reduceat(values & 0xFFFFFFFF, starts).tolist()
-    extra: dict[int, Decimal] = {}
-    if parsed:
-        group_of = np.empty(len(rows), dtype=np.int64)
-        group_of[index] = group
-        for i, number in parsed.items():
-            g = int(group_of[i])
-            extra[g] = extra.get(g, Decimal(0)) + number
-    out = []
-    with decimal.localcontext(EXACT_CONTEXT):  # ints and Decimals summed exactly (no 28-digit rounding)
-        for g, (a, b, f, h, lo) in enumerate(zip(starts.tolist(), bounds, firsts, high, low)):
-            raw = Decimal((h << 32) + lo)
-            if g in extra:
-                raw += extra[g]
-            out.append((row_list[a:b], f, raw))
-    return out
-
-
-def _rows_at(rows, g_rows):
-    """Indices of the given row numbers (rows are ascending)."""
-    import numpy as np
-
-    return np.searchsorted(rows, np.asarray(g_rows, dtype=np.int64))

@@ -94,8 +94,19 @@ class X360DevicesReader(Reader):
     numeric_cols = ("cloud_usage", "local_usage", "vault_usage")
 
     def read(self, ctx: Context) -> ReaderOutput:
-        c = ctx.cells
         out = ReaderOutput([])
+        counts, cloud_bytes, customers, d2c_devices, assumed_appliance = self._count_devices(ctx)
+        if ctx.cells.problems:
+            return out
+        _device_records(ctx, out, counts, cloud_bytes, customers)
+        self._device_problems(ctx, out, customers, d2c_devices, assumed_appliance)
+        return out
+
+    def _count_devices(self, ctx: Context):
+        """Each row checked and counted: ({(client, item, tier): rows},
+        {client: (cloud bytes, rows)}, {client: name}, d2c devices, whether a
+        tier was assumed); every bad cell collected."""
+        c = ctx.cells
         counts: dict[tuple[str, str, str], list[int]] = {}
         cloud_bytes: dict[str, tuple[Decimal, list[int]]] = {}
         customers: dict[str, str] = {}
@@ -131,21 +142,10 @@ class X360DevicesReader(Reader):
             total, rows = cloud_bytes.get(client, (Decimal(0), []))
             rows.append(row)
             cloud_bytes[client] = (total + used, rows)
-        if c.problems:
-            return out
-        for (client, item, tier), rows in counts.items():
-            out.records.append(UsageRecord(VENDOR, client, customers[client], item, Decimal(len(rows)), "device",
-                                           ctx.source(rows), tier=tier,
-                                           details={"devices": str(len(rows))}))
-        for client, (total, rows) in cloud_bytes.items():
-            if total == 0:
-                continue
-            gb = total / X360_BYTES_PER_GB  # exact: a power of ten
-            out.records.append(UsageRecord(VENDOR, client, customers[client], "cloud_gb", gb, "GB",
-                                           ctx.source(rows), details={"cloud_usage_bytes": str(total),
-                                                                      "bytes_per_gb": str(X360_BYTES_PER_GB)}))
-        client_order = {c: i for i, c in enumerate(customers)}
-        out.records.sort(key=lambda r: (client_order[r.account], ITEM_ORDER.index(r.item), TIER_ORDER.index(r.tier)))
+        return counts, cloud_bytes, customers, d2c_devices, assumed_appliance
+
+    def _device_problems(self, ctx: Context, out: ReaderOutput, customers: dict[str, str], d2c_devices: int,
+                         assumed_appliance: bool) -> None:
         # the clients each problem concerns: pricing names their customer when they map to one
         d2c_clients = _clients(out.records, lambda item: item.startswith("d2c_"))
         endpoint_clients = _clients(out.records, lambda item: item.startswith("endpoint_"))
@@ -161,7 +161,6 @@ class X360DevicesReader(Reader):
             out.problem("assumed_tier", "no on_appliance column: devices with local_usage 0 on a cloud vault are taken as"
                                 " cloud-only (no copy on an appliance), the others as on an appliance",
                         account=endpoint_clients)
-        return out
 
     def _client_states(self, ctx: Context, customers: dict[str, str], out: ReaderOutput) -> None:
         """Inactive and parked clients (the API's `active`, `health_status`)
@@ -229,3 +228,20 @@ class X360DevicesReader(Reader):
 def _clients(records, wanted) -> str:
     """The client ids (in report order) of the records whose item is wanted, joined by ', '."""
     return ", ".join(dict.fromkeys(r.account for r in records if wanted(r.item)))
+
+
+def _device_records(ctx: Context, out: ReaderOutput, counts, cloud_bytes, customers: dict[str, str]) -> None:
+    """One record per client, item and tier (device counts) and per client (cloud GB), in client order."""
+    for (client, item, tier), rows in counts.items():
+        out.records.append(UsageRecord(VENDOR, client, customers[client], item, Decimal(len(rows)), "device",
+                                       ctx.source(rows), tier=tier,
+                                       details={"devices": str(len(rows))}))
+    for client, (total, rows) in cloud_bytes.items():
+        if total == 0:
+            continue
+        gb = total / X360_BYTES_PER_GB  # exact: a power of ten
+        out.records.append(UsageRecord(VENDOR, client, customers[client], "cloud_gb", gb, "GB",
+                                       ctx.source(rows), details={"cloud_usage_bytes": str(total),
+                                                                  "bytes_per_gb": str(X360_BYTES_PER_GB)}))
+    client_order = {c: i for i, c in enumerate(customers)}
+    out.records.sort(key=lambda r: (client_order[r.account], ITEM_ORDER.index(r.item), TIER_ORDER.index(r.tier)))

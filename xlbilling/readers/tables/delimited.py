@@ -52,51 +52,14 @@ def _delimited_table(source: "TextSource", file: str, head_lines: list[str], del
     table: Table
 
     def load(header_index: int, positions: Sequence[int]):
-        import numpy as np
-
         # Every cell is read as a string (parsed exactly later) and only the columns
-        # a reader uses are kept.  pyarrow's CSV reader (multi-threaded C++) does a
-        # million rows in a fraction of a second; ragged files fall back to the csv
-        # module.  Row numbers count records as a spreadsheet shows them.
+        # a reader uses are kept.  Row numbers count records as a spreadsheet shows them.
         width = max((len(r) for r in preview[header_index:header_index + 1]), default=0)
         wanted = [p for p in positions if p < width]
         shape = _Shape()
-        try:
-            frame = _arrow_csv(source.utf8(), delimiter, header_index, width, wanted)
-        except _BadUTF8:
-            source.text()  # re-decoded (cp1252), then read again
-            try:
-                frame = _arrow_csv(source.utf8(), delimiter, header_index, width, wanted)
-            except (_RaggedCSV, _BadUTF8):
-                frame = _python_csv(source.text(), delimiter, header_index, wanted, shape)
-        except _RaggedCSV:
-            frame = _python_csv(source.text(), delimiter, header_index, wanted, shape)
-        # Files that lose rows do not pass: a quote never closed (the rest of the file
-        # read as one cell), a last row cut short.
-        # (Without a quote character no cell spans lines: nothing to check, the file is not counted again.)
-        if source.has_quote() and source.line_count() - (header_index + 1) > len(frame):
-            _check_spanning_cells(source.text(), delimiter, header_index, width, table.file)
-        if shape.last_width is not None and shape.last_width < width and not source.ends_with_newline():
-            where = f"{table.file}, row {header_index + 1 + shape.records}"
-            if not table.accept_short_last_row:
-                raise ReportError(f"{where}: the last row has {shape.last_width} of the {width} fields and the"
-                                  " file does not end with a line break: the file looks cut short. Download it"
-                                  " again, or add --accept-short-last-row to read that row as it is")
-            table.notes.append(f"row {header_index + 1 + shape.records}: last row cut short ({shape.last_width} of"
-                               f" {width} fields), read as it is (--accept-short-last-row)")
-        rows = np.arange(header_index + 2, header_index + 2 + len(frame))
-        if len(frame) and wanted:
-            # Drop blank records (e.g. ",,,," trailing rows) without a Python loop: the
-            # first column decides for nearly every row, the others only where it is blank.
-            blank = (frame[wanted[0]].str.strip() == "").to_numpy(dtype=bool)
-            for p in wanted[1:]:
-                maybe = np.flatnonzero(blank)
-                if not len(maybe):
-                    break
-                blank[maybe] = (frame[p].iloc[maybe].str.strip() == "").to_numpy(dtype=bool)
-            if blank.any():
-                frame = frame[~blank].reset_index(drop=True)
-                rows = rows[~blank]
+        frame = _parse(source, delimiter, header_index, width, wanted, shape)
+        _refuse_lost_rows(table, source, delimiter, header_index, width, len(frame), shape)
+        frame, rows = _drop_blank_records(frame, header_index, wanted)
         for p in positions:
             if p not in frame.columns:
                 frame[p] = ""
@@ -108,6 +71,62 @@ def _delimited_table(source: "TextSource", file: str, head_lines: list[str], del
 
     table = Table(file, "csv", None, preview, load, delimiter=delimiter, encoding=source.encoding)
     return table
+
+
+def _parse(source: "TextSource", delimiter: str, header_index: int, width: int, wanted: Sequence[int],
+           shape: "_Shape"):
+    """The wanted columns below the header: pyarrow's CSV reader (multi-threaded
+    C++, a million rows in a fraction of a second), again after a cp1252
+    re-decode when the bytes are not UTF-8; ragged files fall back to the csv
+    module (which fills in `shape`)."""
+    try:
+        return _arrow_csv(source.utf8(), delimiter, header_index, width, wanted)
+    except _BadUTF8:
+        source.text()  # re-decoded (cp1252), then read again
+        try:
+            return _arrow_csv(source.utf8(), delimiter, header_index, width, wanted)
+        except (_RaggedCSV, _BadUTF8):
+            return _python_csv(source.text(), delimiter, header_index, wanted, shape)
+    except _RaggedCSV:
+        return _python_csv(source.text(), delimiter, header_index, wanted, shape)
+
+
+def _refuse_lost_rows(table: Table, source: "TextSource", delimiter: str, header_index: int, width: int,
+                      records: int, shape: "_Shape") -> None:
+    """Files that lose rows do not pass: a quote never closed (the rest of the file
+    read as one cell), a last row cut short (kept, with a note, when the table
+    accepts a short last row)."""
+    # (Without a quote character no cell spans lines: nothing to check, the file is not counted again.)
+    if source.has_quote() and source.line_count() - (header_index + 1) > records:
+        _check_spanning_cells(source.text(), delimiter, header_index, width, table.file)
+    if shape.last_width is not None and shape.last_width < width and not source.ends_with_newline():
+        where = f"{table.file}, row {header_index + 1 + shape.records}"
+        if not table.accept_short_last_row:
+            raise ReportError(f"{where}: the last row has {shape.last_width} of the {width} fields and the"
+                              " file does not end with a line break: the file looks cut short. Download it"
+                              " again, or add --accept-short-last-row to read that row as it is")
+        table.notes.append(f"row {header_index + 1 + shape.records}: last row cut short ({shape.last_width} of"
+                           f" {width} fields), read as it is (--accept-short-last-row)")
+
+
+def _drop_blank_records(frame, header_index: int, wanted: Sequence[int]):
+    """(frame, row numbers as an int array) without the blank records (e.g.
+    ",,,," trailing rows), found without a Python loop: the first column decides
+    for nearly every row, the others only where it is blank."""
+    import numpy as np
+
+    rows = np.arange(header_index + 2, header_index + 2 + len(frame))
+    if len(frame) and wanted:
+        blank = (frame[wanted[0]].str.strip() == "").to_numpy(dtype=bool)
+        for p in wanted[1:]:
+            maybe = np.flatnonzero(blank)
+            if not len(maybe):
+                break
+            blank[maybe] = (frame[p].iloc[maybe].str.strip() == "").to_numpy(dtype=bool)
+        if blank.any():
+            frame = frame[~blank].reset_index(drop=True)
+            rows = rows[~blank]
+    return frame, rows
 
 
 def release_arrow_memory() -> None:

@@ -313,6 +313,22 @@ def test_rows_for_the_import_sheet_are_typed_and_lazy():
     assert len(r.sha256) == 64
 
 
+@pytest.mark.parametrize("sample", ["x360recover_licenses.xlsx", "acronis_usage_2026-10.csv.gz"])
+def test_import_rows_stream_in_chunks_without_being_kept(sample):
+    """The writer's two uses: head() for column widths, stream() for the sheet;
+    neither keeps the rows (the whole point: a written sheet's rows are freed),
+    and both give exactly the rows indexing builds (Acronis: from the file read again)."""
+    r = read_report(sample_path(sample), month=OCT)
+    head = r.rows.head(3)
+    streamed = list(r.rows.stream(chunk_rows=2))    # chunk boundaries inside the table
+    assert repr(r.rows) == "LazyRows(not built)" and len(r.rows) == r.rows_read
+    again = list(r.rows.stream(chunk_rows=4))       # opened again after a stream
+    built = list(r.rows)
+    assert repr(r.rows) == "LazyRows(built)"
+    assert streamed == again == built and head == built[:3] and len(built) == r.rows_read > 3
+    assert list(r.rows.stream()) == built and r.rows.head(2) == built[:2]
+
+
 def test_header_below_title_rows_and_blank_rows(tmp_path):
     text = ("Itemised billing report,,\r\nGenerated 2026-11-02,,\r\n,,\r\n"
             "Customer Name,Object Type Backed Up,Object Name\r\n"

@@ -225,16 +225,28 @@ def read_report(path: str | Path, *, basis: str = "uncompressed", basis_by_accou
     canonical = tuple(n for n, _ in ordered)
     period = out.period or stated_period(name, table, index)
 
-    def build_rows() -> list[tuple]:
-        full = ctx.frame if ctx.load_all is None else ctx.load_all()  # read_cols only: load all now
-        cols = [full[p].tolist() for p in positions]
-        return [tuple(import_value(c[i]) for c in cols) for i in range(len(row_numbers))]
+    # The import rows' builder keeps only the frame (or its loader), not the
+    # context: the reader's column lists, cell parser and table are freed now.
+    load_all, n_rows = ctx.load_all, len(row_numbers)
+    frame = ctx.frame if load_all is None else None   # else only the reader's columns: load_all gives all
+    del ctx
+
+    def open_rows():
+        full = frame if load_all is None else load_all()  # read_cols only: load all now
+        series = [full[p] for p in positions]
+
+        def rows(start: int, stop: int) -> list[tuple]:
+            cols = [s.iloc[start:stop].tolist() for s in series]
+            if not cols:
+                return [()] * (stop - start)
+            return [tuple(map(import_value, row)) for row in zip(*cols)]
+        return rows
 
     return ReadResult(
         file=name, sha256=sha256, vendor=reader.vendor, report_type=reader.report_type,
         records=tuple(out.records), rows_read=len(row_numbers), skipped=tuple(out.skipped),
         unknown_columns=tuple(m.unknown), warnings=tuple(warnings), columns=canonical,
-        rows=LazyRows(build_rows), file_type=table.file_type, sheet=table.sheet, period=period,
+        rows=LazyRows(open_rows, n_rows), file_type=table.file_type, sheet=table.sheet, period=period,
         problems=tuple(problems))
 
 

@@ -34,25 +34,62 @@ class SkippedRow:
     quantities: dict[str, Decimal] = field(default_factory=dict)
 
 
+RowSlicer = Callable[[int, int], list[tuple]]   # (start, stop) -> those rows
+
+# Rows converted at a time when the writer streams an import sheet: the peak of
+# a streamed sheet is one chunk, not the whole report (issue 13: 20,000
+# customers' import rows held at once were 130 MiB of the build's peak).
+STREAM_CHUNK_ROWS = 20000
+
+
 class LazyRows(Sequence):
     """The source table for the workbook's import sheet, built on first use so
-    a million-row file costs nothing unless someone shows it."""
+    a million-row file costs nothing unless someone shows it.
 
-    def __init__(self, build: Callable[[], list[tuple]]):
-        self._build = build
+    `open_rows()` prepares the source (it may read the file again) and returns
+    a slicer giving rows [start, stop).  Indexing builds and keeps every row;
+    `head` and `stream` (the writer's two uses) never keep more than a chunk,
+    so the rows of a sheet already written are freed as the writer goes."""
+
+    def __init__(self, open_rows: Callable[[], RowSlicer], length: int):
+        self._open: Callable[[], RowSlicer] | None = open_rows
+        self._length = length
         self._rows: list[tuple] | None = None
+        self._slicer: RowSlicer | None = None   # opened by head(), until stream() or a full build
+
+    def _source(self) -> RowSlicer:
+        if self._slicer is None:
+            assert self._open is not None
+            self._slicer = self._open()
+        return self._slicer
 
     def _get(self) -> list[tuple]:
         if self._rows is None:
-            self._rows = self._build()
-            self._build = None  # type: ignore[assignment]
+            self._rows = self._source()(0, self._length)
+            self._open = self._slicer = None
         return self._rows
 
     def __getitem__(self, index):  # type: ignore[override]
         return self._get()[index]
 
     def __len__(self) -> int:
-        return len(self._get())
+        return self._length if self._rows is None else len(self._rows)
+
+    def head(self, n: int) -> list[tuple]:
+        """The first `n` rows, without building the rest (the source stays open for `stream`)."""
+        if self._rows is not None:
+            return self._rows[:n]
+        return self._source()(0, min(n, self._length))
+
+    def stream(self, chunk_rows: int = STREAM_CHUNK_ROWS) -> Iterator[tuple]:
+        """Every row in order, converted a chunk at a time and not kept: the
+        source is let go when the stream starts (a later use opens it again)."""
+        if self._rows is not None:
+            yield from self._rows
+            return
+        slicer, self._slicer = self._source(), None
+        for start in range(0, self._length, chunk_rows):
+            yield from slicer(start, min(start + chunk_rows, self._length))
 
     def __repr__(self) -> str:
         return "LazyRows(built)" if self._rows is not None else "LazyRows(not built)"

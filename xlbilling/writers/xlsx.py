@@ -390,7 +390,8 @@ def _import_widths(headers: Sequence[str], rows) -> list[float]:
     """Column widths from the values of the first rows and the header's longest
     word (headers wrap), kept between the layout's minimum and maximum."""
     widths = [max((len(w) for w in h.split()), default=0) + 2 for h in headers]
-    for row in rows[: L.IMPORT_WIDTH_SAMPLE_ROWS]:
+    head = getattr(rows, "head", None)   # LazyRows: the first rows without building the rest
+    for row in (head(L.IMPORT_WIDTH_SAMPLE_ROWS) if head else rows[: L.IMPORT_WIDTH_SAMPLE_ROWS]):
         for j, value in enumerate(row[: len(widths)]):
             if value is not None:
                 widths[j] = max(widths[j], len(str(value)) + 2)
@@ -414,9 +415,11 @@ def _add_import_sheet(wb, index: int, read, month: dt.date) -> str:
 
 
 def _write_import_rows(out: RowWriter, read, name: str, progress: Progress | None) -> None:
-    """The report as read, one sheet row per report row."""
+    """The report as read, one sheet row per report row: streamed (LazyRows), so
+    a sheet's rows are freed as they are written, never all sheets' at once."""
     values = out.values
-    for n, row in enumerate(read.rows, start=1):
+    stream = getattr(read.rows, "stream", None)
+    for n, row in enumerate(stream() if stream else read.rows, start=1):
         values(L.HEADER_ROW + n, row)
         if progress and n % 100000 == 0:
             progress(f"  {name}: {n:,} rows")

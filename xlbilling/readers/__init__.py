@@ -22,6 +22,7 @@ from xlbilling.readers.headers import HEADER_SEARCH_ROWS, HeaderMatch, close_mat
 from xlbilling.readers.reader import Context, LazyRows, ReadResult, Reader, ReaderInfo, SkippedRow
 from xlbilling.readers.tables import Table, load_tables, read_bytes
 from xlbilling.read_options import accept_short_last_row_default
+from xlbilling.readers.integrity import read_report_bytes_hashing
 from xlbilling.readers.acronis_usage import AcronisUsageReader
 from xlbilling.readers.acronis_usage_records import AcronisUsageRecordsReader
 from xlbilling.readers.altaro_itemised import AltaroItemisedReader
@@ -179,7 +180,8 @@ def read_report(path: str | Path, *, basis: str = "uncompressed", basis_by_accou
     if slash_dates is not None and slash_dates not in SLASH_DATE_ORDERS:
         raise RuleInputError(f"slash_dates: expected one of {', '.join(SLASH_DATE_ORDERS)}, found {slash_dates!r}",
                              argument="slash_dates", value=slash_dates)
-    data, name, sha256 = read_bytes(path)
+    # the SHA-256 is computed in a thread while the file is parsed and read (PendingDigest)
+    data, name, digest = read_report_bytes_hashing(path)
     file_type, tables = load_tables(data, name)
     reader, table, index, m, header = _choose(name, file_type, _pick_sheet(name, tables, sheet))
     ordered = sorted(m.positions.items(), key=lambda kv: kv[1])
@@ -190,7 +192,7 @@ def read_report(path: str | Path, *, basis: str = "uncompressed", basis_by_accou
     if load_all is not None:
         # Only the reader's columns are loaded: the file's bytes are not kept for the
         # rest either - the import sheet reads the file again, refused if it changed.
-        load_all = functools.partial(_load_again, path, sha256, positions, table.accept_short_last_row)
+        load_all = functools.partial(_load_again, path, digest, positions, table.accept_short_last_row)
         table.loader = table.variants = None
         del data, tables
     options = {"basis": basis, "basis_by_account": basis_by_account, "month": month}
@@ -243,7 +245,7 @@ def read_report(path: str | Path, *, basis: str = "uncompressed", basis_by_accou
         return rows
 
     return ReadResult(
-        file=name, sha256=sha256, vendor=reader.vendor, report_type=reader.report_type,
+        file=name, sha256=digest.hexdigest(), vendor=reader.vendor, report_type=reader.report_type,
         records=tuple(out.records), rows_read=len(row_numbers), skipped=tuple(out.skipped),
         unknown_columns=tuple(m.unknown), warnings=tuple(warnings), columns=canonical,
         rows=LazyRows(open_rows, n_rows), file_type=table.file_type, sheet=table.sheet, period=period,
@@ -267,12 +269,12 @@ def _load(reader: Reader, table: Table, index: int, m: HeaderMatch, positions: l
     return frame, rows, lambda: table.load(index, positions)[0]
 
 
-def _load_again(path: str | Path, sha256: str, positions: list[int], accept_short_last_row: bool):
+def _load_again(path: str | Path, digest, positions: list[int], accept_short_last_row: bool):
     """Every matched column of a report read before, from the same bytes: the
     file is read again and must have the SHA-256 it had (the records and the
     import sheet always come from one version of the file)."""
     data, name, again = read_bytes(path)
-    if again != sha256:
+    if again != digest.hexdigest():
         raise ReportError(f"{path}: the file changed after it was read (its SHA-256 differs): rows could come"
                           " from two versions. Run again on the finished file")
     file_type, tables = load_tables(data, name)

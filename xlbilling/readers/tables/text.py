@@ -45,6 +45,7 @@ class TextSource:
     def __init__(self, data: bytes):
         self.encoding = "utf-8"
         self._text: str | None = None
+        self._quote: bool | None = None
         if data.startswith((b"\xff\xfe", b"\xfe\xff")):
             self._text, self.encoding = data.decode("utf-16"), "utf-16"
             self.body = b""
@@ -84,10 +85,13 @@ class TextSource:
         return text.count("\n") + (1 if text and not text.endswith("\n") else 0)
 
     def has_quote(self) -> bool:
-        """Whether any '"' is in the file: without one no cell can span lines."""
-        if self._text is None and self.encoding == "utf-8":
-            return b'"' in self.body
-        return '"' in self.text()
+        """Whether any '"' is in the file: without one no cell can span lines.
+        Asked twice per load (pyarrow's block splitting, the spanning-cell check),
+        scanned once: a '"' is byte 0x22 in UTF-8 and cp1252 alike, so decoding
+        the text later cannot change the answer."""
+        if self._quote is None:
+            self._quote = b'"' in self.body if self._text is None and self.encoding == "utf-8" else '"' in self.text()
+        return self._quote
 
     def ends_with_newline(self) -> bool:
         if self._text is None and self.encoding == "utf-8":

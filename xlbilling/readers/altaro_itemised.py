@@ -21,24 +21,21 @@ from xlbilling.readers.reader import Context, Reader, ReaderOutput, SkippedRow, 
 VENDOR = "altaro"
 
 
-def _text_series(ctx: Context, name: str):
-    import pandas as pd
-
-    s = ctx.series(name)
-    if s.dtype == object:  # from a workbook/JSON: numbers, None...
-        s = pd.Series([cell_text(v) for v in s.tolist()], dtype=str)
-    return s.fillna("").astype(str)
-
-
 def _factorised(ctx: Context, name: str):
-    """(code per row, distinct cell texts) of a text column."""
+    """(int32 code per row, distinct cell texts in order of first row) of a text column.
+
+    pyarrow strings (CSV) are dictionary-encoded by pyarrow itself (what
+    pd.factorize does for them, without its int64 copy of the codes)."""
     import pandas as pd
 
     s = ctx.series(name)
+    if s.dtype != object and hasattr(s.array, "__arrow_array__"):
+        encoded = s.array.__arrow_array__().dictionary_encode().combine_chunks()  # pyarrow CSV strings: never null
+        return np.asarray(encoded.indices, dtype=np.int32), encoded.dictionary.to_pylist()
     if s.dtype == object:  # from a workbook/JSON: numbers, None...
         s = pd.Series([cell_text(v) for v in s.tolist()], dtype=object)
-    codes, values = pd.factorize(s if s.dtype != object else s.fillna(""))  # pyarrow CSV strings: never null
-    return codes, [str(v) for v in values.tolist()]
+    codes, values = pd.factorize(s if s.dtype != object else s.fillna(""))
+    return codes.astype(np.int32), [str(v) for v in values.tolist()]
 
 
 def _merged(values: list[str]):
@@ -46,7 +43,27 @@ def _merged(values: list[str]):
     import pandas as pd
 
     codes, distinct = pd.factorize(pd.Series(values, dtype=object))
-    return codes.astype(np.int64), [str(v) for v in distinct.tolist()]
+    return codes.astype(np.int32), [str(v) for v in distinct.tolist()]
+
+
+def _blocks(keys):
+    """Rows grouped by key, groups in order of their first row: (order, starts, ends)
+    with order[starts[g]:ends[g]] the positions of group g, ascending.
+
+    A stable sort keeps positions ascending within a key (on 16-bit keys numpy's
+    stable sort is a radix sort); each block's first position is then its first
+    row, so sorting the blocks by it gives first-appearance order."""
+    if len(keys) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    top = int(keys.max())
+    keys = keys.astype(np.int16 if top < 2 ** 15 else np.int32 if top < 2 ** 31 else np.int64)
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    ends = np.r_[starts[1:], len(keys)]
+    by_first = np.argsort(order[starts], kind="stable")
+    return order, starts[by_first], ends[by_first]
 
 
 def _billed_users(rows, cust, names, key_of_name, customers, keys, name_values):
@@ -59,33 +76,28 @@ def _billed_users(rows, cust, names, key_of_name, customers, keys, name_values):
     n_names = max(len(name_values), 1)
     pairs = pd.unique(cust.astype(np.int64) * n_names + names)        # distinct (customer, spelling)
     pair_cust, pair_name = pairs // n_names, pairs % n_names
-    pair_key = key_of_name[pair_name]
+    pair_key = key_of_name[pair_name].astype(np.int64)
     n_keys = max(len(keys), 1)
-    user, spellings = np.unique(pair_cust * n_keys + pair_key, return_counts=True)
+    pair_user = pair_cust * n_keys + pair_key                          # (customer, name key) of each pair
+    user, user_of_pair, spellings = np.unique(pair_user, return_inverse=True, return_counts=True)
     counts = np.bincount(user // n_keys, minlength=len(customers))
-    several = set((user[spellings > 1]).tolist())
-    # a stable sort on 16-bit codes is a radix sort: rows stay ascending within a customer
-    cust = cust.astype(np.int16) if len(customers) < 2 ** 15 else cust
-    merged: dict[int, list[tuple[str, tuple[str, ...]]]] = {}
-    if several:
-        for c, k, nm in zip(pair_cust.tolist(), pair_key.tolist(), pair_name.tolist()):
-            if c * n_keys + k in several:
-                merged.setdefault(c, []).append((keys[k], name_values[nm]))
-    order = np.argsort(cust, kind="stable")
-    sorted_cust = cust[order]
-    starts = np.flatnonzero(np.r_[True, sorted_cust[1:] != sorted_cust[:-1]]) if len(cust) else np.zeros(0, int)
-    ends = np.r_[starts[1:], len(cust)].astype(np.int64)
-    by_first = sorted(zip(order[starts].tolist(), starts.tolist(), ends.tolist()))
+    # users written in several spellings: customer -> name key -> its spellings (distinct codes:
+    # distinct texts); only those pairs are visited in Python
+    merged: dict[int, dict[str, list[str]]] = {}
+    several = np.flatnonzero(spellings[user_of_pair] > 1)
+    for c, k, nm in zip(pair_cust[several].tolist(), pair_key[several].tolist(), pair_name[several].tolist()):
+        merged.setdefault(c, {}).setdefault(keys[k], []).append(name_values[nm])
+    order, starts, ends = _blocks(cust)
+    # one list of every billed row, by customer; a tuple slice is each record's source rows
+    by_customer = tuple(rows[order].tolist())
     ascending = bool(len(rows) < 2 or (rows[1:] > rows[:-1]).all())  # then each block is already sorted
     out = []
-    for first, a, b in by_first:
+    for first, a, b in zip(order[starts].tolist(), starts.tolist(), ends.tolist()):
         c = int(cust[first])
-        groups: dict[str, set[str]] = {}
-        for key, spelling in merged.get(c, ()):
-            groups.setdefault(key, set()).add(spelling)
-        spelled = tuple(tuple(sorted(groups[k])) for k in sorted(groups))
-        block = rows[order[a:b]]
-        out.append((customers[c], int(counts[c]), spelled, (block if ascending else np.sort(block)).tolist()))
+        groups = merged.get(c)
+        spelled = tuple(tuple(sorted(groups[k])) for k in sorted(groups)) if groups else ()
+        block = by_customer[a:b]
+        out.append((customers[c], int(counts[c]), spelled, block if ascending else tuple(sorted(block))))
     return out
 
 
@@ -125,8 +137,6 @@ class AltaroItemisedReader(Reader):
     )
 
     def read(self, ctx: Context) -> ReaderOutput:
-        import pandas as pd
-
         out = ReaderOutput([])
         rows = row_array(ctx)
         # Factorise each column once: the per-value work (trim, casefold, the rule's
@@ -135,24 +145,25 @@ class AltaroItemisedReader(Reader):
         type_codes, type_values = _factorised(ctx, "Object Type Backed Up")
         name_codes, name_values = _factorised(ctx, "Object Name")
         stripped = [str(v).strip() for v in cust_values]
-        cust_codes, customers = _merged(stripped)          # " A" and "A" are one customer
-        cust_codes = cust_codes[cust_raw] if len(cust_raw) else cust_raw
+        cust_merge, customers = _merged(stripped)          # " A" and "A" are one customer
         # seeds/003: filter "Object Type Backed Up" on Mailbox, N/A, OneDrive, User Teams Chats.
         type_billed = np.array([rules.is_billed_type(v) for v in type_values], dtype=bool)
         # BILLING_RULES.md 5: the rule's name key (trimmed, spaces folded, casefolded).
         key_codes, keys = _merged([rules.name_key(v) for v in name_values])
-        billed_type = type_billed[type_codes] if len(type_values) else np.zeros(len(rows), dtype=bool)
-        named = np.array([bool(k) for k in keys], dtype=bool)[key_codes[name_codes]] if len(name_values) \
-            else np.zeros(len(rows), dtype=bool)
-        use = billed_type & named
-        blank_customer = np.array([not c for c in customers], dtype=bool)
-        if len(customers):
-            for r in rows[use & blank_customer[cust_codes]][:1000].tolist():
+        none = np.zeros(len(rows), dtype=bool)
+        billed_type = type_billed[type_codes] if len(type_values) else none
+        # per spelling: its key is not blank (one lookup per row instead of two)
+        named_spelling = np.array([bool(k) for k in keys], dtype=bool)[key_codes] if len(name_values) else None
+        use = billed_type & named_spelling[name_codes] if named_spelling is not None else none
+        used = np.flatnonzero(use)
+        if len(stripped):
+            blank_customer = np.array([not c for c in stripped], dtype=bool)
+            for r in rows[used[blank_customer[cust_raw[used]]][:1000]].tolist():
                 ctx.cells.bad(int(r), ctx.header_of("Customer"), "", "the customer the object belongs to")
         if ctx.cells.problems:
             return out
-        for cust, count, merged, src_rows in _billed_users(rows[use], cust_codes[use], name_codes[use], key_codes,
-                                                           customers, keys, name_values):
+        for cust, count, merged, src_rows in _billed_users(rows[used], cust_merge[cust_raw[used]], name_codes[used],
+                                                           key_codes, customers, keys, name_values):
             for spellings in merged:
                 out.problem(
                     "same_name_users",
@@ -163,20 +174,22 @@ class AltaroItemisedReader(Reader):
             working = rules.BilledUsers(count, (), merged).result.working
             out.records.append(UsageRecord(VENDOR, cust, cust, "m365_users", Decimal(count), "user",
                                            ctx.source(src_rows), details={"working": working}))
-        cust_codes = cust_raw  # skipped rows below are listed per customer cell as written
-        customers = np.array(stripped, dtype=object)
         out.records.sort(key=lambda r: r.source.rows[0])  # customers in order of first appearance
         if ctx.has("Month"):
             out.period = _month_column_period(ctx, out.warnings)
-        # The rest: rows of other object types (SharePoint sites, groups ...) and nameless rows.
-        other = ~use
-        if other.any():
-            rest = pd.DataFrame({"c": cust_codes[other], "t": type_codes[other], "b": billed_type[other]})
-            rest_rows = rows[other]
-            for (c_code, t_code, was_billed_type), idx in rest.groupby(["c", "t", "b"], sort=False).indices.items():
-                t = type_values[t_code] if t_code >= 0 else ""
-                why = ("blank Object Name" if was_billed_type else
-                       f"object type {t!r} is not billed (only Mailbox, N/A, OneDrive, User Teams Chats)")
-                cust = customers[c_code] if c_code >= 0 else ""
-                out.skipped.append(SkippedRow(ctx.source(rest_rows[idx].tolist()), cust, cust, why, {}))
+        # The rest: rows of other object types (SharePoint sites, groups ...) and nameless rows,
+        # listed per customer cell as written and object type, in order of first row.
+        other = np.flatnonzero(~use)
+        if len(other):
+            n_types = max(len(type_values), 1)
+            group = cust_raw[other].astype(np.int64) * n_types + type_codes[other]
+            order, starts, ends = _blocks(group)
+            other_rows = tuple(rows[other[order]].tolist())
+            for first, a, b in zip(order[starts].tolist(), starts.tolist(), ends.tolist()):
+                c_code, t_code = divmod(int(group[first]), n_types)
+                why = ("blank Object Name" if type_billed[t_code] else
+                       f"object type {type_values[t_code]!r} is not billed (only Mailbox, N/A, OneDrive,"
+                       " User Teams Chats)")
+                cust = stripped[c_code]
+                out.skipped.append(SkippedRow(ctx.source(other_rows[a:b]), cust, cust, why, {}))
         return out

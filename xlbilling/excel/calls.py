@@ -22,13 +22,17 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from xlbilling.core.money import to_excel
-from xlbilling.excel.cells import BAD_VALUE, EXCEL_ERRORS, Arg, CellError, SheetRange, cell_text, error_code
+from xlbilling.gc_pause import gc_paused
+from xlbilling.excel.cells import (
+    BAD_VALUE, EXCEL_ERRORS, Arg, CellError, ExcelError, SheetRange, cell_text, error_code,
+)
 
 _MISS = object()
 _MEMO_PROBE_ROWS = 512  # after this many rows, keep the per-call memo only if rows repeat
 # Cell types that pass to the rule unchanged (no default, no error code to catch;
 # not int: an error scode is an int).
 _PLAIN = frozenset({float, Decimal, _dt.datetime, _dt.date})
+_ROW_TYPES = frozenset({list, tuple})   # a range's rows as Excel and Python callers pass them
 
 
 def _grid(value: Any, name: str) -> tuple[int, int, list] | None:
@@ -247,6 +251,64 @@ def _columns(udf: Udf, fixed: list, columns: dict[int, list]) -> list[list]:
         return udf._rows(fixed, columns)
 
 
+def _trimmed(value: Any) -> bool:
+    """A whole column that lost its trailing blank rows (cells.clean_cells)."""
+    return isinstance(value, SheetRange) and len(value) < value.height
+
+
+def _column_cells(value: Any) -> list:
+    """Every cell of a range in reading order, exactly as _flatten gives them; a
+    column of one-cell rows (what Excel passes) is unpacked in C."""
+    if isinstance(value, (list, tuple)) and value and not hasattr(value, "tolist") \
+            and set(map(type, value)) <= _ROW_TYPES:
+        try:
+            cells = [cell for (cell,) in value]
+        except (TypeError, ValueError):   # rows of another width: the general walk
+            return _flatten(value)
+        if not any(issubclass(kind, (list, tuple)) for kind in set(map(type, cells))):
+            return cells
+    return _flatten(value)
+
+
+def _refuse_error_cells(name: str, cells: list) -> None:
+    """The first error cell, with its row, as a CellError.  A column holding no
+    int (an error scode is one), no ExcelError and no error text is cleared in C."""
+    try:
+        kinds = set(map(type, cells))
+        if int not in kinds and ExcelError not in kinds and EXCEL_ERRORS.isdisjoint(cells):
+            return
+    except TypeError:   # an unhashable cell: look at each
+        pass
+    for row, cell in enumerate(cells, start=1):
+        code = error_code(cell)
+        if code is not None:
+            raise CellError(f"{name} cell {row} is the error {code}",
+                            code=code if code in EXCEL_ERRORS else BAD_VALUE)
+
+
+def _column_argument(name: str, value: Any, widest: int) -> list:
+    """A column argument of an Aggregate: its cells, blanks as None, error cells refused."""
+    cells = _column_cells(value)
+    if widest and _trimmed(value):
+        cells = _fit(cells, widest)   # whole columns trimmed to different lengths: line them up
+    _refuse_error_cells(name, cells)
+    return [None if c.__class__ is str and not c.strip() else c for c in cells]
+
+
+def _reduce(udf: Udf, converted: list) -> Any:
+    """The rule's value: from the exact column kernel where one applies and
+    answers (excel/columns.py, AGGREGATE_KERNELS), else from the rule itself,
+    which stays the reference (a kernel that fails must not cost a result)."""
+    try:
+        from xlbilling.excel.columns import AGGREGATE_KERNELS
+
+        kernel = AGGREGATE_KERNELS.get(udf.name)
+        value = None if kernel is None else kernel(*converted)
+    except Exception:  # noqa: BLE001 - the rule decides
+        value = None
+    return udf.rule(*converted) if value is None else value
+
+
 @dataclass(frozen=True)
 class Aggregate(Udf):
     """An Excel function that reduces whole ranges to one value (BILLED_USERS,
@@ -256,29 +318,22 @@ class Aggregate(Udf):
 
     columns: tuple[str, ...] = ()
 
+    @gc_paused   # a 100,000-row call makes 200,000 cells' worth of lists and sets, no cycles
     def __call__(self, *values: Any) -> Any:
         try:
             if len(values) != len(self.args):
                 raise CellError(f"expected {len(self.args)} arguments, got {len(values)}")
             converted: list[Any] = []
-            widest = max((len(_flatten(v)) for a, v in zip(self.args, values)
-                          if a.name in self.columns and isinstance(v, SheetRange) and len(v) < v.height), default=0)
+            widest = max((len(_column_cells(v)) for a, v in zip(self.args, values)
+                          if a.name in self.columns and _trimmed(v)), default=0)
             for arg, value in zip(self.args, values):
                 if arg.name in self.columns:
-                    cells = _flatten(value)
-                    if widest and isinstance(value, SheetRange) and len(value) < value.height:
-                        cells = _fit(cells, widest)   # whole columns trimmed to different lengths: line them up
-                    for row, cell in enumerate(cells, start=1):
-                        code = error_code(cell)
-                        if code is not None:
-                            raise CellError(f"{arg.name} cell {row} is the error {code}",
-                                            code=code if code in EXCEL_ERRORS else BAD_VALUE)
-                    converted.append([None if c.__class__ is str and not c.strip() else c for c in cells])
+                    converted.append(_column_argument(arg.name, value, widest))
                     continue
                 cells = _to_cells(value, arg.name)
                 if cells is not None and len(cells) > 1:
                     raise CellError(f"{arg.name} is a range of {len(cells)} cells: expected one value")
                 converted.append(arg.read(value if cells is None else cells[0]))
-            return self.out(self.rule(*converted))
+            return self.out(_reduce(self, converted))
         except Exception as err:  # noqa: BLE001 - the UDF boundary
             return cell_text(self.name, err)

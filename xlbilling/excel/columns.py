@@ -6,7 +6,9 @@ working text it threw away, row by row.  Here each function has a kernel that
 computes the common cells a whole column at a time in numpy int64 fixed point
 (excel/fixed_point.py: how the columns are read and why each step is exact);
 every row a kernel cannot prove exact goes through the Decimal path
-(calls.Udf._rows, the reference) unchanged.
+(calls.Udf._rows, the reference) unchanged.  The functions that reduce ranges
+to one value have their own kernels (AGGREGATE_KERNELS), with the core rule as
+the reference and the fallback.
 
 tests/test_udf_columns.py compares every function with the Decimal path bit
 for bit on hundreds of thousands of random rows (blanks, errors, text, -0.0,
@@ -16,12 +18,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import gc
+from itertools import compress
 from decimal import Decimal
 from typing import Any, Callable
 
 import numpy as np
 
-from xlbilling.core.rules import acronis, axcient_bff
+from xlbilling.core.rules import acronis, altaro, axcient_bff
 from xlbilling.excel.fixed_point import (
     Columns, Num, add, money_out, mul, pow10, rescale, to_float,
 )
@@ -223,6 +226,36 @@ KERNELS: dict[str, Callable[[Columns], tuple[Any, np.ndarray]]] = {
     "COMMITMENT_FEE": _commitment_fee,
     "CONVERT_CURRENCY": _convert_currency,
     "ACRONIS_CANCEL_WINDOW": _cancel_window,
+}
+
+
+# --- the functions that reduce ranges to one value (calls.Aggregate) ---------------
+# Each takes the columns exactly as the rule would (blanks as None, error cells
+# already refused: calls.Aggregate) and returns the rule's value, or None where
+# it cannot prove that value: the rule then decides.
+
+_TEXT_OR_BLANK = frozenset({str, type(None)})
+
+
+def _billed_users(types: list, names: list) -> int | None:
+    """altaro.billed_users(...).count: the distinct non-empty name_key among the
+    rows whose type is_billed_type.  Both are pure functions of a text's value,
+    so each runs once per distinct text instead of once per row.  Only exact
+    str and blank cells: a number cell's key depends on its type (name_key uses
+    str() and truthiness) and set() would merge it with an equal number of
+    another type (1 == 1.0 == True)."""
+    if len(types) != len(names) or not set(map(type, types)) | set(map(type, names)) <= _TEXT_OR_BLANK:
+        return None
+    billed_type = {t: altaro.is_billed_type(t) for t in set(types)}
+    keys = set(map(altaro.name_key, set(compress(names, map(billed_type.__getitem__, types)))))
+    keys.discard("")   # blank names (None among them) are not users
+    return len(keys)
+
+
+AGGREGATE_KERNELS: dict[str, Callable[..., Any]] = {
+    "BILLED_USERS": _billed_users,
+    # AVERAGE_DAILY_USAGE: none - one month is at most 31 values, and the whole
+    # call over a month costs about what the rule alone does (benchmarks/bench_udfs.py).
 }
 
 

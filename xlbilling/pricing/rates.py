@@ -13,6 +13,29 @@ Score = tuple[int, int, int, int]
 
 def _best_rate(pricebook: PriceBook, vendor: str, item: str, tier: str, customer: str,
                wanted: Callable[[Rate], bool]) -> tuple[Score, Rate] | None:
+    """The most specific wanted row (_scan), memoised per price book for the
+    module's own predicates: a month asks ~800,000 times (20,000 customers)
+    and almost every customer gets the answer of the all-customers rows.  A
+    customer with no customer-specific row of its own is asked as customer ''
+    (rows of other customers never match it either), so the memo holds about
+    vendors x items x tiers answers plus those of customers with own rows."""
+    if wanted not in _MEMOISED:
+        return _scan(pricebook, vendor, item, tier, customer, wanted)
+    cust = customer.casefold()
+    own = pricebook._index.get("rate_customers")
+    if own is None:
+        own = pricebook._index["rate_customers"] = {r.customer.casefold() for r in pricebook.rates if r.customer}
+    key = (vendor, item, tier, cust if cust in own else "", wanted)
+    memo = pricebook._index.setdefault("best_rate", {})
+    try:
+        return memo[key]
+    except KeyError:
+        found = memo[key] = _scan(pricebook, vendor, item, tier, key[3], wanted)
+        return found
+
+
+def _scan(pricebook: PriceBook, vendor: str, item: str, tier: str, customer: str,
+          wanted: Callable[[Rate], bool]) -> tuple[Score, Rate] | None:
     """The most specific wanted row: the vendor's own row > a row under its former
     key (Hornetsecurity rows typed as altaro), then customer row > all-customers
     row, exact item > "*", exact tier > blank tier."""
@@ -68,6 +91,13 @@ def _has_rule(rate: Rate) -> bool:
     return bool(rate.rule) or rate.distributor_discount is not None
 
 
+def _has_cost(rate: Rate) -> bool:
+    return rate.cost_per_unit is not None
+
+
+_MEMOISED = frozenset({_filled, _has_price, _has_rule, _has_cost})
+
+
 def find_rate(pricebook: PriceBook, vendor: str, item: str, tier: str = "", customer: str = "") -> Rate | None:
     """The Rates row for a vendor item: a customer-specific row wins over an
     all-customers row, then an exact item over "*", then an exact tier over a
@@ -81,7 +111,7 @@ def find_cost_row(pricebook: PriceBook, vendor: str, item: str, tier: str = "", 
     """The most specific Rates row stating a Vendor cost per unit.  A row may give
     only the cost (the report states the sell price, as Hornetsecurity's does):
     find_rate ignores such a row, but the line's cost must not read "unknown"."""
-    best = _best_rate(pricebook, vendor, item, tier, customer, lambda r: r.cost_per_unit is not None)
+    best = _best_rate(pricebook, vendor, item, tier, customer, _has_cost)
     return best[1] if best else None
 
 

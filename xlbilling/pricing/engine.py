@@ -48,7 +48,9 @@ def price_month(reads: Sequence, pricebook: PriceBook, month: dt.date,
     mapped = map_accounts(reads, pricebook, progress)
     problems += mapped.problems
     charges, pool, pool_rows = _run_units(mapped.usage, pricebook, month, problems)
+    del mapped          # (one MappedRecord per record: freed before the lines are made)
     lines, fx_problems = to_invoice_lines(charges, pricebook)
+    del charges         # the lines carry what the workbook shows; the charges' memory is reused
     lines, commit_problems = apply_commitments(lines, pricebook)
     problems += fx_problems + commit_problems
     invoices = build_invoices(order_lines(lines), pricebook, month)

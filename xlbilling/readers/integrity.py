@@ -342,6 +342,9 @@ class _SheetScan:
                              f" {MAX_GRID_CELLS:,} cells per sheet: refusing it")
 
 
+_REF_PARTS = re.compile(rb"([A-Z]*)([0-9]*)")
+
+
 class _BoundNotProven(Exception):
     """The cheap bound of a worksheet exceeds a limit: only the exact scan may refuse it."""
 
@@ -362,11 +365,14 @@ class _SheetBound:
       starts at its own "<c", counted here (with <col, <cfRule...: a few too many).
     * rows: every _ROW_TAG match starts at a distinct "<row" (no ":row" in the body).
     * max row / column: every captured reference is a substring r="LETTERS DIGITS"
-      (a row's r="DIGITS"), which the searches below match (without _CELL_REF's word
+      (a row's r="DIGITS") with at most 4 letters and 9 digits, which the search in
+      _raise_bounds matches when it is above the bounds (without _CELL_REF's word
       boundary and enclosing tag: more hits, never fewer; a leading \\b would also
-      cost regex its fast literal-prefix search, 5-10x slower): no hit for D+1 digits means every number has at most D digits; no hit
-      for a D-digit number starting above G means it is below (G+1)*10^(D-1); the
-      same for the letters' count L and the first letter F.
+      cost regex its fast literal-prefix search, 5-10x slower): no hit for D+1 digits
+      means every number has at most D digits; no hit for a D-digit number starting
+      above G means it is below (G+1)*10^(D-1); the same for the letters' count L and
+      the first letter F.  A hit raises the bounds to cover what it found (to the caps,
+      10 digits / 5 letters, beyond them), so the search ends with no hit in the body.
     A body holding ":c" or ":row" (prefixed tags) is scanned exactly - exact figures
     are bounds too.  The checks are monotone, so bounds inside every limit prove the
     exact figures inside; otherwise _BoundNotProven makes check_xlsx rescan the sheet
@@ -393,25 +399,50 @@ class _SheetBound:
         else:
             self.cells += body.count(b"<c")
             self.rows += body.count(b"<row")
-            self._numbers(body)
-            self._letters(body)
+            self._raise_bounds(body)
         self._check()
 
-    def _numbers(self, body: bytes) -> None:
-        while self.digits < 10 and _rx(rb'r="[A-Z]{0,4}[0-9]{%d}' % (self.digits + 1)).search(body):
-            self.digits, self.first_digit = self.digits + 1, 0
-        if self.digits:
-            while self.first_digit < 9 and _rx(rb'r="[A-Z]{0,4}[%c-9][0-9]{%d}"' % (
-                    49 + self.first_digit, self.digits - 1)).search(body):
-                self.first_digit += 1
+    def _above(self) -> re.Pattern | None:
+        """The references the bounds do not cover yet, as one pattern (alternatives
+        share the r=" prefix, so regex keeps its fast literal search): more digits,
+        as many digits with a higher first digit, more letters, as many letters with
+        a higher first letter.  None once every bound is at its cap."""
+        tails = []
+        if self.digits < 10:
+            tails.append(b"[A-Z]{0,4}[0-9]{%d}" % (self.digits + 1))
+        if self.digits and self.first_digit < 9:
+            tails.append(b'[A-Z]{0,4}[%c-9][0-9]{%d}"' % (49 + self.first_digit, self.digits - 1))
+        if self.letters < 5:
+            tails.append(b"[A-Z]{%d}" % (self.letters + 1))
+        if self.letters and self.first_letter < 90:
+            tails.append(b"[%c-Z][A-Z]{%d}[0-9]" % (self.first_letter + 1, self.letters - 1))
+        return _rx(b'r="(?:' + b"|".join(tails) + b")") if tails else None
 
-    def _letters(self, body: bytes) -> None:
-        while self.letters < 5 and _rx(rb'r="[A-Z]{%d}' % (self.letters + 1)).search(body):
-            self.letters, self.first_letter = self.letters + 1, 65
-        if self.letters:
-            while self.first_letter < 90 and _rx(rb'r="[%c-Z][A-Z]{%d}[0-9]' % (
-                    self.first_letter + 1, self.letters - 1)).search(body):
-                self.first_letter += 1
+    def _raise_bounds(self, body: bytes) -> None:
+        """Raise the bounds until no reference in the body is above them: each hit
+        raises them to cover the reference it found, and the search goes on from
+        there (raised bounds match only references the lower ones matched too, so
+        nothing before the hit can match again).  A sheet inside its bounds costs
+        one failing search per chunk."""
+        pos = 0
+        while (pattern := self._above()) is not None and (hit := pattern.search(body, pos)) is not None:
+            pos = hit.start()
+            ref = _REF_PARTS.match(body, pos + 3)
+            letters, digits = ref[1], ref[2]
+            if letters:
+                count = min(len(letters), 5)
+                first = 90 if len(letters) > 5 else letters[0]
+                if count > self.letters:
+                    self.letters, self.first_letter = count, first
+                elif count == self.letters:
+                    self.first_letter = max(self.first_letter, first)
+            if digits:
+                count = min(len(digits), 10)
+                first = 9 if len(digits) > 10 else digits[0] - 48
+                if count > self.digits:
+                    self.digits, self.first_digit = count, first
+                elif count == self.digits:
+                    self.first_digit = max(self.first_digit, first)
 
     def _check(self) -> None:
         max_row = (self.first_digit + 1) * 10 ** (self.digits - 1) - 1 if self.digits else 0

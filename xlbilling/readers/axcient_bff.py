@@ -11,7 +11,7 @@ from decimal import Decimal
 from functools import lru_cache
 from types import MappingProxyType
 
-from xlbilling.core.records import UsageRecord
+from xlbilling.core.records import UsageRecord, usage_record
 from xlbilling.core.rules import axcient_bff as rules
 from xlbilling.core.rules.result import fmt
 from xlbilling.errors import MissingColumnsError, RuleInputError
@@ -81,8 +81,7 @@ def _read_rows(ctx: Context, with_parent: bool) -> list[_Row]:
     rows = ctx.row_numbers
     names = [col.name for col in COMMON_COLS]
     header = {n: ctx.header_of(n) for n in list(names) + [q + "WithSub" for q in QUANTITY_COLS]}
-    text = {n: [cell_text(v) for v in ctx.col(n)] for n in ("AccountNo", "InternalDescription", "AccountName",
-                                                             "SPlan")}
+    text = {n: _texts(ctx.col(n)) for n in ("AccountNo", "InternalDescription", "AccountName", "SPlan")}
     raw_accounts = ctx.col("AccountNo")
     numbers = {key: c.numbers(ctx.col(col), rows, header[col], integer="Num" in col or "Mailboxes" in col)
                for col, key in QUANTITY_COLS.items() if col not in OPTIONAL_QUANTITY_COLS or ctx.has(col)}
@@ -92,20 +91,27 @@ def _read_rows(ctx: Context, with_parent: bool) -> list[_Row]:
     withsub = {key: c.numbers(ctx.col(col + "WithSub"), rows, header[col + "WithSub"])
                for col, key in QUANTITY_COLS.items() if with_parent and ctx.has(col + "WithSub")}
     out: list[_Row] = []
-    keys = list(numbers)
-    for i, row in enumerate(rows):
-        account = text["AccountNo"][i]
+    # each row's quantities as {key: Decimal}, keys in QUANTITY_COLS order (zip builds them in C)
+    quantities = [dict(zip(numbers, values)) for values in zip(*numbers.values())]
+    stated = [dict(zip(withsub, values)) for values in zip(*withsub.values())] if withsub else None
+    header_account = header["AccountNo"]
+    for i, (row, account, description, name, plan, is_del, is_expired, cvc, local_billable, q) in enumerate(zip(
+            rows, text["AccountNo"], text["InternalDescription"], text["AccountName"], text["SPlan"],
+            flags["IsDel"], flags["IsExpired"], flags["CanViewCompressed"], flags["LocalBackupIsBillable"],
+            quantities)):
         if not account:
-            c.bad(row, header["AccountNo"], raw_accounts[i] or "", "an account number (AccountNo)")
+            c.bad(row, header_account, raw_accounts[i] or "", "an account number (AccountNo)")
             continue
-        customer = text["InternalDescription"][i] or text["AccountName"][i] or account
-        out.append(_Row(row=row, account=account, customer=customer, plan=text["SPlan"][i],
-                        is_del=flags["IsDel"][i], is_expired=flags["IsExpired"][i],
-                        cvc=flags["CanViewCompressed"][i], local_billable=flags["LocalBackupIsBillable"][i],
-                        q={k: numbers[k][i] for k in keys},
-                        parent=parents[i] if parents is not None else "",
-                        withsub={k: v[i] for k, v in withsub.items()}))
+        out.append(_Row(row, account, description or name or account, plan, is_del, is_expired, cvc,
+                        local_billable, q, parents[i] if parents is not None else "",
+                        stated[i] if stated is not None else {}))
     return out
+
+
+def _texts(values: list) -> list[str]:
+    """cell_text of each cell: plain text (most cells) stripped here; any other
+    value, or text starting with the apostrophe marker, through cell_text itself."""
+    return [t if type(v) is str and (t := v.strip())[:1] != "'" else cell_text(v) for v in values]
 
 
 # Device and mailbox counts repeat a lot across accounts, and the rules are pure:
@@ -179,11 +185,11 @@ def _emit(ctx: Context, head: _Row, q: dict[str, Decimal], rows: tuple[int, ...]
                                       {k: v for k, v in values.items() if v}))
         return
     shared = MappingProxyType(details)  # read-only, shared by the account's records
+    append, account, customer = out.records.append, head.account, head.customer
     for item, value in values.items():
         if value == 0:
             continue  # decision (docs/readers.md): zero-quantity items are not emitted
-        out.records.append(UsageRecord(VENDOR, head.account, head.customer, item, value, UNITS[item], source,
-                                       details=shared))
+        append(usage_record(VENDOR, account, customer, item, value, UNITS[item], source, shared))
 
 
 class AxcientCustomerDataReader(Reader):

@@ -160,21 +160,33 @@ class Cells:
     def numbers(self, values: Sequence[object], rows: Sequence[int], column: str, *,
                 integer: bool = False) -> list[Decimal | None]:
         """`number` for a whole column (>= 0): a tight loop for the common cells
-        (plain digits, workbook floats), `number` itself for everything else."""
+        (plain digits, workbook floats), `number` itself for everything else.
+
+        Whole floats (counts, mostly a handful of values) are converted once per
+        value: equal floats give the same Decimal(int(v)) (0.0 and -0.0 both 0).
+        A positive float's repr without an exponent is digits, one '.', digits, so
+        at most 16 characters means at most 15 digits: the significant-digit count
+        is only computed for longer ones."""
         out: list[Decimal | None] = [None] * len(values)
         number = self.number
+        whole: dict[float, Decimal] = {}
         for i, v in enumerate(values):
             kind = type(v)
             if kind is float:
+                d = whole.get(v)
+                if d is not None:
+                    out[i] = d
+                    continue
                 if v.is_integer():
                     if 0 <= v < 1e15:
-                        out[i] = Decimal(int(v))
+                        out[i] = whole[v] = Decimal(int(v))
                         continue
                 elif not integer and v > 0:
                     r = repr(v)
                     # The shortest repr of a float with <= 15 significant digits is
                     # exactly what D() gives (Excel's 15 digits): no need for format().
-                    if "e" not in r and len(r.replace(".", "").lstrip("0")) <= EXCEL_DIGITS_FAST:
+                    if "e" not in r and (len(r) <= 16 or
+                                         len(r.replace(".", "").lstrip("0")) <= EXCEL_DIGITS_FAST):
                         out[i] = Decimal(r)
                         continue
             elif kind is str and len(v) < 18 and v.isascii() and v.isdigit():

@@ -13,8 +13,10 @@ Altaro itemised billing, Hornetsecurity priced licenses: all CSV, shaped like
 tests/data/make_samples.py) and a matching price book (the sample price book's
 rates, every account mapped) in one process, then runs the real build in a
 fresh process (so peak RSS is that build's own): load the price book, read the
-reports, price the month, write the workbook (the import sheets' rows are
-built there, streamed a chunk at a time, as `xlbilling build` does).
+reports, price the month, month control (provisional invoice numbers: no
+ledger), write the workbook with its Changes and Accounts sheets (the import
+sheets' rows are built there, streamed a chunk at a time), as `xlbilling build`
+does.
 
 Growth: the first size's CPU time per customer is the reference; 'x first' near
 1.0 at every size means time per customer stays flat ('added ms/cust', the CPU
@@ -23,8 +25,8 @@ customers in under 30 s and under 1 GiB peak.
 
 Baseline (`--baseline-sizes`, default the sizes up to 5,000): in another fresh
 process, the same month written by openpyxl's own streaming mode
-(`Workbook(write_only=True)`) with the same sheets and the same cell values,
-but values only (no formulas, no styles, no tables): what the plainest openpyxl
+(`Workbook(write_only=True)`) with the same sheets and the same cell values
+(less month control's Changes and Accounts sheets), but values only (no formulas, no styles, no tables): what the plainest openpyxl
 write of these cells costs.  The machine is shared (2 cores, several other
 jobs), so CPU seconds are printed beside wall seconds.  Prints figures only;
 nothing here is a test.
@@ -148,8 +150,11 @@ def generate(n: int, folder: Path) -> tuple[list[Path], Path]:
     return paths, pricebook
 
 
-def _month(folder: Path):
+def _month(folder: Path, *, control: bool = False):
+    """Load, read and price the month; with `control`, month control as `xlbilling build` runs it
+    (no ledger beside the price book: provisional numbers, nothing to compare with)."""
     from xlbilling.core.rules.x360recover import parse_month
+    from xlbilling.ledger.month_control import control_month
     from xlbilling.pricing.engine import price_month
     from xlbilling.pricing.pricebook import load_pricebook
     from xlbilling.pricing.run import read_reports
@@ -168,26 +173,30 @@ def _month(folder: Path):
     t = time.perf_counter()
     result = price_month(reads, pb, month)
     times["price"] = time.perf_counter() - t
+    t, status = time.perf_counter(), None
+    if control:
+        result, status, _ = control_month(reads, result, pb, month)
+    times["control"] = time.perf_counter() - t
     times["cpu_before_write"] = time.process_time() - c
-    return reports, pb_path, reads, result, times
+    return reports, pb_path, reads, result, times, status
 
 
 def run_one(n: int, folder: Path) -> dict:
     """One build in this process (reports already generated); phases timed, peak RSS."""
     from xlbilling.writers.xlsx import write_billing_workbook
 
-    reports, pb_path, reads, result, times = _month(folder)
+    reports, pb_path, reads, result, times, status = _month(folder, control=True)
     out = folder / "billing.xlsx"
     peak_before_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t, c = time.perf_counter(), time.process_time()
-    facts = write_billing_workbook(out, reads, result, inputs=[*reports, pb_path], force=True)
+    facts = write_billing_workbook(out, reads, result, inputs=[*reports, pb_path], force=True, month_status=status)
     t_write, c_write = time.perf_counter() - t, time.process_time() - c
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {"customers": n, "invoices": len(result.invoices), "lines": len(result.lines),
             "import_rows": sum(len(r.rows) for r in reads), "problems": len(result.problems),
             "pricebook_s": times["pricebook"], "read_s": times["read"], "price_s": times["price"],
-            "write_s": t_write, "write_cpu_s": c_write,
-            "build_s": times["pricebook"] + times["read"] + times["price"] + t_write,
+            "control_s": times["control"], "write_s": t_write, "write_cpu_s": c_write,
+            "build_s": times["pricebook"] + times["read"] + times["price"] + times["control"] + t_write,
             "build_cpu_s": times["cpu_before_write"] + c_write, "peak_mib": peak_kib / 1024,
             "peak_before_write_mib": peak_before_kib / 1024,
             "workbook_mib": out.stat().st_size / 2 ** 20, "udf_cells": facts["amount_cells"]}
@@ -203,7 +212,7 @@ def baseline_one(n: int, folder: Path) -> dict:
 
     from xlbilling.writers import layout as L
 
-    _, _, reads, result, _ = _month(folder)
+    _, _, reads, result, _, _ = _month(folder)
     out = folder / "baseline.xlsx"
     t, c = time.perf_counter(), time.process_time()
     wb = Workbook(write_only=True)
@@ -287,7 +296,8 @@ def main(argv=None) -> int:
         if n in baseline_sizes:
             baselines[n] = _child("--step", "baseline", n, folder)
     first = results[0]["build_cpu_s"] / results[0]["customers"]
-    print(f"{'customers':>9} {'lines':>7} {'rows':>7} {'book':>6} {'read':>6} {'price':>6} {'write':>6} {'w CPU':>6}"
+    print(f"{'customers':>9} {'lines':>7} {'rows':>7} {'book':>6} {'read':>6} {'price':>6} {'ctrl':>5} {'write':>6}"
+          f" {'w CPU':>6}"
           f" {'build s':>8} {'CPU s':>7} {'CPU ms/cust':>11} {'x first':>7} {'added ms/cust':>13} {'peak MiB':>9}"
           f" {'before write':>12} {'xlsx MiB':>8}")
     prev = None
@@ -296,9 +306,11 @@ def main(argv=None) -> int:
         added = "" if prev is None else f"{_added_ms(prev, r):.2f}"
         prev = r
         print(f"{r['customers']:>9,} {r['lines']:>7,} {r['import_rows']:>7,} {r['pricebook_s']:>6.2f}"
-              f" {r['read_s']:>6.2f} {r['price_s']:>6.2f} {r['write_s']:>6.2f} {r['write_cpu_s']:>6.2f} {r['build_s']:>8.2f}"
+              f" {r['read_s']:>6.2f} {r['price_s']:>6.2f} {r['control_s']:>5.2f} {r['write_s']:>6.2f}"
+              f" {r['write_cpu_s']:>6.2f} {r['build_s']:>8.2f}"
               f" {r['build_cpu_s']:>7.2f} {per * 1000:>11.2f} {per / first:>7.2f} {added:>13} {r['peak_mib']:>9.0f}"
               f" {r['peak_before_write_mib']:>12.0f} {r['workbook_mib']:>8.1f}")
+    print("'ctrl': month control (invoice numbers, this month's figures, the Changes and Accounts sheets' data)")
     print("'before write': peak memory when pricing is done, before writing (the import rows are built while writing)")
     print(f"'x first': CPU time per customer against the {results[0]['customers']:,}-customer run"
           f" ({first * 1000:.2f} ms; CPU, not wall, because the machine is shared); near 1.0 = linear growth")

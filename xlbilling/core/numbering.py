@@ -176,8 +176,13 @@ def account_ids(accounts: Iterable[tuple[str, str]]) -> frozenset[str]:
 def customer_accounts(pricebook, reads: Sequence) -> Mapping[str, frozenset[str]]:
     """customer name (casefold) -> the vendor accounts of this run mapped to it."""
     out: dict[str, set[str]] = {}
+    seen: set[tuple[str, str]] = set()   # an account has many records (devices, users): looked up once
     for read in reads:
         for rec in read.records:
+            pair = (rec.vendor, rec.account)
+            if pair in seen:
+                continue
+            seen.add(pair)
             acct = pricebook.account(rec.vendor, rec.account)
             if acct is not None and acct.customer:
                 out.setdefault(acct.customer.casefold(), set()).add(f"{rec.vendor}:{rec.account}")

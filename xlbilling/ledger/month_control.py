@@ -18,6 +18,7 @@ from typing import Sequence
 from xlbilling.core.numbering import Wanted, customer_accounts, customer_key
 from xlbilling.core.review import Change, MonthFigures, compare, differences, figures_from_result
 from xlbilling.errors import LedgerError, MonthClosedError
+from xlbilling.gc_pause import gc_paused
 
 CHANGE_KINDS_ON_PROBLEMS = {"vanished account": "vanished_account", "new unmapped account": "new_unmapped_account",
                             "vanished customer": "vanished_customer"}
@@ -85,6 +86,7 @@ def renumber(result, numbers: dict, wanted: Sequence[Wanted]):
     return replace(result, invoices=invoices)
 
 
+@gc_paused   # (it makes a figure per invoice line and account: 20,000 customers, 1-3 s of collections)
 def control_month(reads, result, pricebook, month: dt.date, *, ledger_option: str | None = None,
                   reopen: bool = False, reason: str = "", by: str | None = None,
                   compare_with: str | None = None, for_close: bool = False):

@@ -180,7 +180,7 @@ def read_report(path: str | Path, *, basis: str = "uncompressed", basis_by_accou
     if slash_dates is not None and slash_dates not in SLASH_DATE_ORDERS:
         raise RuleInputError(f"slash_dates: expected one of {', '.join(SLASH_DATE_ORDERS)}, found {slash_dates!r}",
                              argument="slash_dates", value=slash_dates)
-    # the SHA-256 is computed in a thread while the file is parsed and read (PendingDigest)
+    # the SHA-256 is computed in a thread while the reader works (PendingDigest)
     data, name, digest = read_report_bytes_hashing(path)
     file_type, tables = load_tables(data, name)
     reader, table, index, m, header = _choose(name, file_type, _pick_sheet(name, tables, sheet))
@@ -189,6 +189,7 @@ def read_report(path: str | Path, *, basis: str = "uncompressed", basis_by_accou
     table.accept_short_last_row = (accept_short_last_row_default() if accept_short_last_row is None
                                    else accept_short_last_row)
     frame, row_numbers, load_all = _load(reader, table, index, m, positions)
+    digest.start()  # after the parse (multi-threaded): beside the reader's single-threaded work
     if load_all is not None:
         # Only the reader's columns are loaded: the file's bytes are not kept for the
         # rest either - the import sheet reads the file again, refused if it changed.

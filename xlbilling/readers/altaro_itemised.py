@@ -46,6 +46,18 @@ def _merged(values: list[str]):
     return codes.astype(np.int32), [str(v) for v in distinct.tolist()]
 
 
+def _row_numbers(ctx: Context):
+    """(row numbers at positions, number of rows): when no record was dropped the
+    rows are a range, and a position's row is first + position (no million-int
+    array to build and index)."""
+    numbers = ctx.row_numbers
+    if isinstance(numbers, range) and numbers.step == 1:
+        first = numbers.start
+        return (lambda at: at + first), len(numbers)
+    rows = row_array(ctx)
+    return rows.__getitem__, len(rows)
+
+
 def _blocks(keys):
     """Rows grouped by key, groups in order of their first row: (order, starts, ends)
     with order[starts[g]:ends[g]] the positions of group g, ascending.
@@ -138,7 +150,7 @@ class AltaroItemisedReader(Reader):
 
     def read(self, ctx: Context) -> ReaderOutput:
         out = ReaderOutput([])
-        rows = row_array(ctx)
+        rows_at, n_rows = _row_numbers(ctx)
         # Factorise each column once: the per-value work (trim, casefold, the rule's
         # type test and name key) then runs on the distinct values, not on a million rows.
         cust_raw, cust_values = _factorised(ctx, "Customer")
@@ -149,8 +161,8 @@ class AltaroItemisedReader(Reader):
         # seeds/003: filter "Object Type Backed Up" on Mailbox, N/A, OneDrive, User Teams Chats.
         type_billed = np.array([rules.is_billed_type(v) for v in type_values], dtype=bool)
         # BILLING_RULES.md 5: the rule's name key (trimmed, spaces folded, casefolded).
-        key_codes, keys = _merged([rules.name_key(v) for v in name_values])
-        none = np.zeros(len(rows), dtype=bool)
+        key_codes, keys = _merged(list(map(rules.name_key, name_values)))
+        none = np.zeros(n_rows, dtype=bool)
         billed_type = type_billed[type_codes] if len(type_values) else none
         # per spelling: its key is not blank (one lookup per row instead of two)
         named_spelling = np.array([bool(k) for k in keys], dtype=bool)[key_codes] if len(name_values) else None
@@ -158,16 +170,16 @@ class AltaroItemisedReader(Reader):
         used = np.flatnonzero(use)
         if len(stripped):
             blank_customer = np.array([not c for c in stripped], dtype=bool)
-            for r in rows[used[blank_customer[cust_raw[used]]][:1000]].tolist():
+            for r in rows_at(used[blank_customer[cust_raw[used]]][:1000]).tolist():
                 ctx.cells.bad(int(r), ctx.header_of("Customer"), "", "the customer the object belongs to")
         if ctx.cells.problems:
             return out
-        for cust, count, merged, src_rows in _billed_users(rows[used], cust_merge[cust_raw[used]], name_codes[used],
+        for cust, count, merged, src_rows in _billed_users(rows_at(used), cust_merge[cust_raw[used]], name_codes[used],
                                                            key_codes, customers, keys, name_values):
             for spellings in merged:
                 out.problem(
                     "same_name_users",
-                    f"customer {cust!r}: {' / '.join(repr(s) for s in spellings)} differ only by letter case or"
+                    f"customer {cust!r}: {' / '.join(map(repr, spellings))} differ only by letter case or"
                     " spacing and count as ONE user; if they are different people, bill them separately"
                     " (Altaro: each user is counted once by name)", account=cust, customer=cust)
             # the rule's own summary of its count and merged spellings (rules.BilledUsers)
@@ -184,7 +196,7 @@ class AltaroItemisedReader(Reader):
             n_types = max(len(type_values), 1)
             group = cust_raw[other].astype(np.int64) * n_types + type_codes[other]
             order, starts, ends = _blocks(group)
-            other_rows = tuple(rows[other[order]].tolist())
+            other_rows = tuple(rows_at(other[order]).tolist())
             for first, a, b in zip(order[starts].tolist(), starts.tolist(), ends.tolist()):
                 c_code, t_code = divmod(int(group[first]), n_types)
                 why = ("blank Object Name" if type_billed[t_code] else

@@ -1,9 +1,21 @@
-"""Vendor report readers: `read_report(path)` sniffs the file type from its first
-bytes, finds the header row, picks the reader whose columns it carries (the
-registry below) and returns exact usage records (docs/architecture.md).
+"""Vendor report readers: a vendor's usage report file -> exact usage records.
 
     read_report(path, *, basis="uncompressed", basis_by_account=None, month=None) -> ReadResult
     identify(path) -> ReaderInfo
+
+`read_report` sniffs the file type from its first bytes, finds the header row,
+picks the reader whose columns it carries (the registry below) and returns
+exact usage records (docs/architecture.md).  The rooms, in the order a read
+runs through them:
+
+    integrity.py       the bytes off the disk, within bounds (bombs, huge grids, FIFOs); changes noticed
+    tables/            bytes -> tables: the type sniffed, one loader per container (workbook, HTML, JSON, delimited)
+    headers.py         a header row -> which column is which (names, aliases), what is missing
+    cells.py           the one place cells become Decimal, flags, dates and text
+    reader.py          Reader, Context, ReaderOutput, ReadResult: what every vendor reader shares
+    factorised.py      column helpers for million-row readers (text codes, grouped exact sums)
+    acronis_usage.py, acronis_usage_records.py, altaro_itemised.py, axcient_bff.py,
+    hornetsecurity_licenses.py, x360recover_devices.py, x360recover_licenses.py   one per vendor report
 """
 from __future__ import annotations
 
@@ -19,7 +31,7 @@ from xlbilling.core.rules.axcient_bff import normalise_basis
 from xlbilling.errors import MissingColumnsError, ReportError, RuleInputError, UnrecognisedReportError
 from xlbilling.readers.cells import SLASH_DATE_ORDERS, Cells, detect_decimal_comma, import_value, looks_like_formula
 from xlbilling.readers.headers import HEADER_SEARCH_ROWS, HeaderMatch, close_matches
-from xlbilling.readers.reader import Context, LazyRows, ReadResult, Reader, ReaderInfo, SkippedRow
+from xlbilling.readers.reader import Context, LazyRows, ReadResult, Reader, ReaderInfo, ReaderOutput, SkippedRow
 from xlbilling.readers.tables import Table, load_tables, read_bytes
 from xlbilling.read_options import accept_short_last_row_default
 from xlbilling.readers.integrity import read_report_bytes_hashing
@@ -175,11 +187,7 @@ def read_report(path: str | Path, *, basis: str = "uncompressed", basis_by_accou
     nothing is returned half-read.
     """
     # Options are checked before the file is opened: a wrong basis is not a file problem.
-    basis = normalise_basis(basis)
-    basis_by_account = {str(k).strip(): normalise_basis(v) for k, v in (basis_by_account or {}).items()}
-    if slash_dates is not None and slash_dates not in SLASH_DATE_ORDERS:
-        raise RuleInputError(f"slash_dates: expected one of {', '.join(SLASH_DATE_ORDERS)}, found {slash_dates!r}",
-                             argument="slash_dates", value=slash_dates)
+    basis, basis_by_account = _checked_options(basis, basis_by_account, slash_dates)
     # the SHA-256 is computed in a thread while the reader works (PendingDigest)
     data, name, digest = read_report_bytes_hashing(path)
     file_type, tables = load_tables(data, name)
@@ -198,18 +206,52 @@ def read_report(path: str | Path, *, basis: str = "uncompressed", basis_by_accou
         del data, tables
     options = {"basis": basis, "basis_by_account": basis_by_account, "month": month}
     ctx = Context(table, index, m, header, options, frame, row_numbers, load_all=load_all)
+    ctx.cells = Cells(name, table.sheet, decimal_comma=_decimal_comma(reader, ctx), slash_dates=slash_dates)
+    out = reader.read(ctx)
+    _raise_bad_cells(ctx.cells, header)
+    warnings, problems = _findings(reader, name, ctx, out)
+    # else only the reader's columns are in ctx.frame: load_all gives them all
+    rows = _import_rows(ctx.frame if ctx.load_all is None else None, ctx.load_all, positions)
+    return ReadResult(
+        file=name, sha256=digest.hexdigest(), vendor=reader.vendor, report_type=reader.report_type,
+        records=tuple(out.records), rows_read=len(row_numbers), skipped=tuple(out.skipped),
+        unknown_columns=tuple(m.unknown), warnings=tuple(warnings), columns=tuple(n for n, _ in ordered),
+        rows=LazyRows(rows, len(row_numbers)), file_type=table.file_type, sheet=table.sheet,
+        period=out.period or stated_period(name, table, index), problems=tuple(problems))
+
+
+def _checked_options(basis: str, basis_by_account: Mapping[str, str] | None,
+                     slash_dates: str | None) -> tuple[str, dict[str, str]]:
+    """The Axcient basis (default and per account) normalised, the slash-date order checked."""
+    basis = normalise_basis(basis)
+    by_account = {str(k).strip(): normalise_basis(v) for k, v in (basis_by_account or {}).items()}
+    if slash_dates is not None and slash_dates not in SLASH_DATE_ORDERS:
+        raise RuleInputError(f"slash_dates: expected one of {', '.join(SLASH_DATE_ORDERS)}, found {slash_dates!r}",
+                             argument="slash_dates", value=slash_dates)
+    return basis, by_account
+
+
+def _decimal_comma(reader: Reader, ctx: Context) -> bool:
+    """The file's decimal separator, from the text cells of the reader's numeric columns."""
     samples: list[object] = []
     for col in reader.numeric_cols:
-        if col in m.positions:
+        if col in ctx.match.positions:
             samples.extend(x for x in ctx.series(col).head(2000).tolist() if isinstance(x, str))
-    decimal_comma = detect_decimal_comma(samples, hint=table.delimiter == ";")
-    ctx.cells = Cells(name, table.sheet, decimal_comma=decimal_comma, slash_dates=slash_dates)
-    out = reader.read(ctx)
-    # Nothing half-imported: every bad cell of the file in one error, in sheet order.
+    return detect_decimal_comma(samples, hint=ctx.table.delimiter == ";")
+
+
+def _raise_bad_cells(cells: Cells, header: list) -> None:
+    """Nothing half-imported: every bad cell of the file in one error, in sheet order."""
     position = {str(h).strip(): i for i, h in reversed(list(enumerate(header))) if h not in (None, "")}
-    ctx.cells.problems.sort(key=lambda p: (p.row or 0, position.get(p.column or "", len(position))))
-    ctx.cells.raise_if_any()
-    warnings = list(out.warnings) + ctx.cells.blank_warnings() + list(table.notes)
+    cells.problems.sort(key=lambda p: (p.row or 0, position.get(p.column or "", len(position))))
+    cells.raise_if_any()
+
+
+def _findings(reader: Reader, name: str, ctx: Context, out: ReaderOutput) -> tuple[list[str], list[Problem]]:
+    """(warnings, typed problems) of one read: the reader's own, blank cells read
+    as 0, loading notes, formula-like text, repeated columns; every warning
+    without a typed problem of its own becomes a reader_warning."""
+    warnings = list(out.warnings) + ctx.cells.blank_warnings() + list(ctx.table.notes)
     # (built directly: dataclasses.replace costs ~10x, and a big file has thousands)
     problems = [Problem(p.kind, reader.vendor, p.account, p.customer, p.message, p.source or name)
                 for p in out.problems]
@@ -221,19 +263,17 @@ def read_report(path: str | Path, *, basis: str = "uncompressed", basis_by_accou
         more = f" and {len(formulas) - 5} more" if len(formulas) > 5 else ""
         warnings.append("text that Excel would run as a formula, kept as plain text: "
                         + ", ".join(repr(f) for f in formulas[:5]) + more)
-    if m.duplicates:
-        warnings.append("columns repeated, first one used: " + ", ".join(m.duplicates))
+    if ctx.match.duplicates:
+        warnings.append("columns repeated, first one used: " + ", ".join(ctx.match.duplicates))
     typed = {p.message for p in problems}
     problems += [Problem("reader_warning", reader.vendor, "", "", w, name) for w in warnings if w not in typed]
-    canonical = tuple(n for n, _ in ordered)
-    period = out.period or stated_period(name, table, index)
+    return warnings, problems
 
-    # The import rows' builder keeps only the frame (or its loader), not the
-    # context: the reader's column lists, cell parser and table are freed now.
-    load_all, n_rows = ctx.load_all, len(row_numbers)
-    frame = ctx.frame if load_all is None else None   # else only the reader's columns: load_all gives all
-    del ctx
 
+def _import_rows(frame, load_all, positions: list[int]):
+    """The import sheet's row source, opened by LazyRows on first use.  It keeps
+    only the frame (or its loader), not the reader's context: the reader's
+    column lists, cell parser and table are freed when the read returns."""
     def open_rows():
         full = frame if load_all is None else load_all()  # read_cols only: load all now
         series = [full[p] for p in positions]
@@ -244,13 +284,7 @@ def read_report(path: str | Path, *, basis: str = "uncompressed", basis_by_accou
                 return [()] * (stop - start)
             return [tuple(map(import_value, row)) for row in zip(*cols)]
         return rows
-
-    return ReadResult(
-        file=name, sha256=digest.hexdigest(), vendor=reader.vendor, report_type=reader.report_type,
-        records=tuple(out.records), rows_read=len(row_numbers), skipped=tuple(out.skipped),
-        unknown_columns=tuple(m.unknown), warnings=tuple(warnings), columns=canonical,
-        rows=LazyRows(open_rows, n_rows), file_type=table.file_type, sheet=table.sheet, period=period,
-        problems=tuple(problems))
+    return open_rows
 
 
 def _load(reader: Reader, table: Table, index: int, m: HeaderMatch, positions: list[int]):

@@ -70,14 +70,7 @@ def fetch_report(link: str, key: ApiKey, *, month: str, state: LinkState,
     if since_s is not None and 0 <= since_s < settings.min_interval_s:
         if reuse_last:
             return _reuse(record, state, month, since_s)
-        wait_s = int(settings.min_interval_s - since_s + 0.999)
-        copy_hint = ""
-        if record.saved_copy and record.saved_epoch_s:
-            saved_at = dt.datetime.fromtimestamp(record.saved_epoch_s, dt.timezone.utc)
-            copy_hint = f", or add --reuse-last to use the copy saved {saved_at:%Y-%m-%d %H:%M:%S} UTC"
-        raise RateLimitedError(
-            f"this Altaro link (id {lid}) was called {int(since_s)} s ago and the vendor allows one call "
-            f"per {settings.min_interval_s:g} s: wait {wait_s} s{copy_hint}", retry_after_s=wait_s)
+        raise _too_soon(record, lid, since_s, settings)
 
     where = http.describe_url(link)
     if progress:
@@ -113,14 +106,32 @@ def fetch_report(link: str, key: ApiKey, *, month: str, state: LinkState,
     except FetchError:
         _record(state, record, month, attempt_epoch_s, answer.status, counted=True)
         raise
+    _save_copy(state, record, lid, report, month, attempt_epoch_s)
+    _record(state, record, month, attempt_epoch_s, answer.status, counted=True)
+    return report
+
+
+def _too_soon(record, lid: str, since_s: float, settings: AltaroSettings) -> RateLimitedError:
+    """The vendor's one-call-per-interval rule, said with the wait and the saved copy to use instead."""
+    wait_s = int(settings.min_interval_s - since_s + 0.999)
+    copy_hint = ""
+    if record.saved_copy and record.saved_epoch_s:
+        saved_at = dt.datetime.fromtimestamp(record.saved_epoch_s, dt.timezone.utc)
+        copy_hint = f", or add --reuse-last to use the copy saved {saved_at:%Y-%m-%d %H:%M:%S} UTC"
+    return RateLimitedError(
+        f"this Altaro link (id {lid}) was called {int(since_s)} s ago and the vendor allows one call "
+        f"per {settings.min_interval_s:g} s: wait {wait_s} s{copy_hint}", retry_after_s=wait_s)
+
+
+def _save_copy(state: LinkState, record, lid: str, report: AltaroReport, month: str,
+               attempt_epoch_s: float) -> None:
+    """Keep the answer byte for byte (atomically) so --reuse-last can serve it inside the window."""
     copy = state.copy_path(lid, report.fmt)
     state.ensure_directory()
     atomic_write_bytes(copy, report.body)
     record.saved_copy, record.saved_format, record.saved_epoch_s = str(copy), report.fmt, attempt_epoch_s
     record.saved_month = month
     record.saved_sha256 = hashlib.sha256(report.body).hexdigest()
-    _record(state, record, month, attempt_epoch_s, answer.status, counted=True)
-    return report
 
 
 def _since(epoch_s: float | None, now_s: float) -> float | None:

@@ -128,54 +128,14 @@ def get(client: httpx.Client, url: httpx.URL | str, *, key_header: str, key: Api
     where = describe_url(str(url))
     sent_any = False
     for attempt in range(1, attempts + 1):
-        problem, retryable, request_sent = None, False, True
         started = time.monotonic()
-        try:
-            def exchange():
-                with client.stream("GET", url, params=params,
-                                   headers={key_header: key.reveal(), "Accept": accept}) as response:
-                    answer_headers = {k.lower(): v for k, v in response.headers.items()}
-                    return (response.status_code, answer_headers) + _read_body(response, started, settings, where)
-
-            status, headers, body, problem = _within_deadline(exchange, settings, where)
-            retryable = problem is not None and retry_safe_failures and "did not finish" in problem
-        except (httpx.ConnectError, httpx.ConnectTimeout) as err:
-            reason = _transport_reason(err, key)
-            if "CERTIFICATE_VERIFY_FAILED" in reason or "certificate verify failed" in reason.lower():
-                problem = (f"the TLS certificate of {where} could not be verified ({reason}): xlbilling never "
-                           f"skips verification; check the address, or, behind an inspecting proxy, set "
-                           f"SSL_CERT_FILE to a CA bundle that includes the proxy's certificate")
-                retryable = False  # not transient
-            else:
-                problem = (f"could not connect to {where} ({reason}): check the address, the network and "
-                           f"any proxy")
-                retryable = retry_connect_failures or retry_safe_failures
-            request_sent = False
-        except httpx.TimeoutException:
-            problem = (f"{where} did not answer within {settings.stall_s:g} s: try again later or "
-                       f"raise --timeout")
-            retryable = retry_safe_failures
-        except httpx.RemoteProtocolError as err:
-            problem = (f"{where} closed the connection before the whole answer arrived "
-                       f"({_transport_reason(err, key)}): the body was truncated and nothing was saved; try again")
-            retryable = retry_safe_failures
-        except httpx.HTTPError as err:
-            problem = f"HTTP failure talking to {where} ({_transport_reason(err, key)})"
-            retryable = retry_safe_failures
-        except (UnicodeError, ValueError, TypeError) as err:
-            # Raised while building the request (e.g. an unencodable header);
-            # such messages can quote header values, so only the type is kept.
-            problem = f"could not build the request to {where} ({type(err).__name__})"
-            request_sent = False
+        status, headers, body, problem, retryable, request_sent = _attempt(
+            client, url, params, {key_header: key.reveal(), "Accept": accept}, key, started,
+            settings, where, retry_safe_failures=retry_safe_failures,
+            retry_connect_failures=retry_connect_failures)
         sent_any = sent_any or request_sent
-        if problem is None and 200 <= status < 300 and key_in(body, key):
-            # A server echoing the key (in any encoding) in data we would save: refused,
-            # the key never goes into a file.  Error bodies are only ever shown through
-            # secrets.server_summary, which withholds them when they hold the key.
-            problem = (f"{where} answered HTTP {status} with a body that contains the API key; nothing was "
-                       f"saved (xlbilling never writes the key to a file)")
-        if problem is None and (short := _length_problem(headers, body, where)):
-            problem, retryable = short, retry_safe_failures
+        if problem is None:
+            problem, retryable = _answer_problem(status, headers, body, key, where, retry_safe_failures)
         if problem is None:
             if 500 <= status < 600 and retry_safe_failures and attempt < attempts and status not in caller_retries:
                 problem, retryable = f"{where} answered HTTP {status}", True
@@ -195,6 +155,73 @@ def get(client: httpx.Client, url: httpx.URL | str, *, key_header: str, key: Api
         time.sleep(wait_s)
         wait_s *= 2
     raise AssertionError("unreachable")
+
+
+def _attempt(client, url, params, request_headers, key: ApiKey, started: float, settings: HttpSettings,
+             where: str, *, retry_safe_failures: bool, retry_connect_failures: bool):
+    """One exchange: (status, headers, body, problem, retryable, request_sent).
+
+    Every transport failure becomes a problem sentence here (never an httpx
+    exception, whose request headers carry the key); `request_sent` says
+    whether the server may have seen the call, which decides whether a
+    non-idempotent caller may retry."""
+    status, headers, body = 0, {}, b""
+    problem, retryable, request_sent = None, False, True
+    try:
+        def exchange():
+            with client.stream("GET", url, params=params, headers=request_headers) as response:
+                answer_headers = {k.lower(): v for k, v in response.headers.items()}
+                return (response.status_code, answer_headers) + _read_body(response, started, settings, where)
+
+        status, headers, body, problem = _within_deadline(exchange, settings, where)
+        retryable = problem is not None and retry_safe_failures and "did not finish" in problem
+    except (httpx.ConnectError, httpx.ConnectTimeout) as err:
+        problem, retryable = _connect_problem(err, key, where, retry_safe_failures, retry_connect_failures)
+        request_sent = False
+    except httpx.TimeoutException:
+        problem = (f"{where} did not answer within {settings.stall_s:g} s: try again later or "
+                   f"raise --timeout")
+        retryable = retry_safe_failures
+    except httpx.RemoteProtocolError as err:
+        problem = (f"{where} closed the connection before the whole answer arrived "
+                   f"({_transport_reason(err, key)}): the body was truncated and nothing was saved; try again")
+        retryable = retry_safe_failures
+    except httpx.HTTPError as err:
+        problem = f"HTTP failure talking to {where} ({_transport_reason(err, key)})"
+        retryable = retry_safe_failures
+    except (UnicodeError, ValueError, TypeError) as err:
+        # Raised while building the request (e.g. an unencodable header);
+        # such messages can quote header values, so only the type is kept.
+        problem = f"could not build the request to {where} ({type(err).__name__})"
+        request_sent = False
+    return status, headers, body, problem, retryable, request_sent
+
+
+def _connect_problem(err: Exception, key: ApiKey, where: str, retry_safe_failures: bool,
+                     retry_connect_failures: bool) -> tuple[str, bool]:
+    """A connection that never reached the server: a certificate failure is
+    not transient (never retried, never skipped), anything else may be."""
+    reason = _transport_reason(err, key)
+    if "CERTIFICATE_VERIFY_FAILED" in reason or "certificate verify failed" in reason.lower():
+        return (f"the TLS certificate of {where} could not be verified ({reason}): xlbilling never "
+                f"skips verification; check the address, or, behind an inspecting proxy, set "
+                f"SSL_CERT_FILE to a CA bundle that includes the proxy's certificate"), False
+    return (f"could not connect to {where} ({reason}): check the address, the network and "
+            f"any proxy"), retry_connect_failures or retry_safe_failures
+
+
+def _answer_problem(status: int, headers: dict, body: bytes, key: ApiKey, where: str,
+                    retry_safe_failures: bool) -> tuple[str | None, bool]:
+    """What is wrong with an answer that arrived whole, if anything."""
+    if 200 <= status < 300 and key_in(body, key):
+        # A server echoing the key (in any encoding) in data we would save: refused,
+        # the key never goes into a file.  Error bodies are only ever shown through
+        # secrets.server_summary, which withholds them when they hold the key.
+        return (f"{where} answered HTTP {status} with a body that contains the API key; nothing was "
+                f"saved (xlbilling never writes the key to a file)"), False
+    if short := _length_problem(headers, body, where):
+        return short, retry_safe_failures
+    return None, False
 
 
 def _within_deadline(exchange: Callable[[], tuple], settings: HttpSettings, where: str):

@@ -17,7 +17,7 @@ huge values, floats of more than 15 digits included).
 from __future__ import annotations
 
 import datetime as _dt
-import gc
+
 from itertools import compress
 from decimal import Decimal
 from typing import Any, Callable
@@ -25,6 +25,7 @@ from typing import Any, Callable
 import numpy as np
 
 from xlbilling.core.rules import acronis, altaro, axcient_bff
+from xlbilling.gc_pause import gc_paused
 from xlbilling.excel.fixed_point import (
     Columns, Num, add, money_out, mul, pow10, rescale, to_float,
 )
@@ -259,23 +260,14 @@ AGGREGATE_KERNELS: dict[str, Callable[..., Any]] = {
 }
 
 
+@gc_paused
 def column_rows(udf: Any, fixed: list, columns: dict[int, list]) -> tuple[list[list], int]:
     """(results as a column, rows that took the Decimal path) for one call over
     ranges: the exact column kernel where it applies, udf._rows elsewhere.
 
-    The garbage collector is paused meanwhile (restored in finally): the call
+    The garbage collector is paused meanwhile (xlbilling.gc_pause): the call
     makes one small list per row, none in a cycle, and each collection would
     walk the whole argument ranges again - the cost grew faster than the rows."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _column_rows(udf, fixed, columns)
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _column_rows(udf: Any, fixed: list, columns: dict[int, list]) -> tuple[list[list], int]:
     n = len(next(iter(columns.values())))
     kernel = KERNELS.get(udf.name)
     if kernel is None:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import gc
 from pathlib import Path
 from typing import Mapping
 
@@ -29,6 +28,7 @@ from xlbilling.core.period import Period, period_in_text
 from xlbilling.core.problems import Problem
 from xlbilling.core.rules.axcient_bff import normalise_basis
 from xlbilling.errors import MissingColumnsError, ReportError, RuleInputError, UnrecognisedReportError
+from xlbilling.gc_pause import gc_paused
 from xlbilling.readers.cells import SLASH_DATE_ORDERS, Cells, detect_decimal_comma, import_value, looks_like_formula
 from xlbilling.readers.headers import HEADER_SEARCH_ROWS, HeaderMatch, close_matches
 from xlbilling.readers.reader import Context, LazyRows, ReadResult, Reader, ReaderInfo, ReaderOutput, SkippedRow
@@ -152,27 +152,7 @@ def identify(path: str | Path, *, sheet: str | None = None) -> ReaderInfo:
                       index + 1, tuple("" if h is None else str(h) for h in header))
 
 
-def _gc_paused(read):
-    """The garbage collector paused while one report is read, restored in finally.
-
-    Why: a million-row read allocates millions of small objects that form no
-    cycles (ints, Decimals, row tuples, records); each generation-0 overflow
-    makes the collector walk the survivors again, 20-35 % of the read's time
-    (benchmarks/bench_readers.py).  Any cycle made meanwhile is collected as
-    usual once the collector runs again."""
-    @functools.wraps(read)
-    def paused(*args, **kwargs):
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            return read(*args, **kwargs)
-        finally:
-            if enabled:
-                gc.enable()
-    return paused
-
-
-@_gc_paused
+@gc_paused  # a million-row read makes no cycles; the collector was 20-35 % of it (xlbilling.gc_pause)
 def read_report(path: str | Path, *, basis: str = "uncompressed", basis_by_account: Mapping[str, str] | None = None,
                 month: dt.date | None = None, slash_dates: str | None = None,
                 accept_short_last_row: bool | None = None, sheet: str | None = None) -> ReadResult:

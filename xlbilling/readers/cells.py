@@ -181,7 +181,7 @@ class Cells:
                     if 0 <= v < 1e15:
                         out[i] = whole[v] = Decimal(int(v))
                         continue
-                elif not integer and v > 0:
+                elif not integer and 0 < v < 1e16:  # every non-integer float is below 2**52; inf is not
                     r = repr(v)
                     # The shortest repr of a float with <= 15 significant digits is
                     # exactly what D() gives (Excel's 15 digits): no need for format().

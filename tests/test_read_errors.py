@@ -184,3 +184,27 @@ def test_a_report_changed_before_its_import_sheet_is_built_is_refused(tmp_path):
     path.write_text(header + "app,standard,pw_base_workstations,t1,customer,Cust,4,4,4,4\n")
     with pytest.raises(ReportError, match="changed after it was read"):
         changed.rows[0]
+
+
+def test_withsub_column_without_its_plain_column_reads_like_the_plain_one_missing(tmp_path):
+    """ProvisionedMailboxes is optional (not billed); a Raw Account Data file
+    carrying only its WithSub roll-up used to end in an internal KeyError.
+    The roll-up of a column the file does not have is not checked, and the
+    records are those of the same file without either column."""
+    import openpyxl
+
+    def without(*names):
+        wb = openpyxl.load_workbook(sample_path("axcient_bff_raw_account_data_2026-10.xlsx"))
+        ws = wb.active
+        for name in names:
+            header = [c.value for c in ws[1]]
+            ws.delete_cols(header.index(name) + 1)
+        (tmp_path / str(len(names))).mkdir()
+        p = tmp_path / str(len(names)) / "acc.xlsx"   # one name: records carry it
+        wb.save(p)
+        return read_report(p)
+
+    only_rollup = without("ProvisionedMailboxes")
+    neither = without("ProvisionedMailboxes", "ProvisionedMailboxesWithSub")
+    assert only_rollup.records and only_rollup.records == neither.records
+    assert only_rollup.skipped == neither.skipped

@@ -88,8 +88,11 @@ def _read_rows(ctx: Context, with_parent: bool) -> list[_Row]:
     flags = {col: c.flags(ctx.col(col), rows, header[col])
              for col in ("IsDel", "IsExpired", "CanViewCompressed", "LocalBackupIsBillable")}
     parents = [cell_text(v) for v in ctx.col("ParentAccountNo")] if with_parent else None
+    # A roll-up is checked against its own column's sums, so one whose plain
+    # column the file lacks (the optional ProvisionedMailboxes) is not read.
     withsub = {key: c.numbers(ctx.col(col + "WithSub"), rows, header[col + "WithSub"])
-               for col, key in QUANTITY_COLS.items() if with_parent and ctx.has(col + "WithSub")}
+               for col, key in QUANTITY_COLS.items()
+               if with_parent and key in numbers and ctx.has(col + "WithSub")}
     out: list[_Row] = []
     # each row's quantities as {key: Decimal}, keys in QUANTITY_COLS order (zip builds them in C)
     quantities = [dict(zip(numbers, values)) for values in zip(*numbers.values())]

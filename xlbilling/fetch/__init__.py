@@ -1,5 +1,6 @@
-"""Vendor API clients: pull a month's data instead of downloading reports by
-hand (docs/fetch.md).  Thin entry point: `xlbilling fetch` (commands/fetch.py).
+"""Vendor API clients: a month's report pulled from the vendor instead of downloaded by hand.
+
+docs/fetch.md; the thin entry point is `xlbilling fetch` (commands/fetch.py).
 
     secrets.py      API keys from env/keyring, wrapped so they never print
     http.py         the one HTTP boundary: https + TLS verification, timeouts,

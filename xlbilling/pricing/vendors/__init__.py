@@ -1,5 +1,6 @@
-"""One pricing unit per vendor model, all of one shape (like Lago's charge
-models or beancount's plugins):
+"""One pricing unit per vendor model: mapped usage + price book -> charges and problems.
+
+All of one shape (like Lago's charge models or beancount's plugins):
 
     price(usage: MappedUsage, pricebook: PriceBook, month: date) -> UnitResult
 

@@ -229,6 +229,9 @@ def test_openpyxl_reads_the_config_sheet(built, tmp_path):
         assert ws["A10"].value == "ADD_WORKBOOK_TO_PYTHONPATH" and ws["B10"].value is False
         assert ws["A11"].value is None  # the VBA stops reading keys here
     finally:
+        # keep_vba leaves an in-memory ZipFile that wb.close() does not close;
+        # left to the collector it raised 'I/O operation on closed file' later
+        wb.vba_archive.close()
         wb.close()
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import sys
 
 from xlbilling import __version__
 from xlbilling.commands.boundary import run_guarded

@@ -3,9 +3,7 @@ os.replace) so a reader never sees half a report, refusing to overwrite an
 existing file unless asked, and `-` meaning stdout."""
 from __future__ import annotations
 
-import csv
 import io
-import os
 import sys
 from pathlib import Path
 from typing import Iterable, Sequence

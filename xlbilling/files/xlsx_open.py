@@ -5,6 +5,7 @@ values (the price book: about 10x faster than openpyxl's cell loop).  The one
 place xlbilling opens a workbook it did not just write."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import stat
@@ -102,8 +103,6 @@ def read_sheet_grids(path: str | Path, wanted, *, max_unzipped_bytes: int = MAX_
 
 
 def _plain(value):
-    import datetime as dt
-
     if value == "" and isinstance(value, str):
         return None
     if type(value) is float and value.is_integer() and abs(value) < 1e15:

@@ -14,7 +14,7 @@ from types import MappingProxyType
 from xlbilling.core.records import UsageRecord, usage_record
 from xlbilling.core.rules import axcient_bff as rules
 from xlbilling.core.rules.result import fmt
-from xlbilling.errors import MissingColumnsError, RuleInputError
+from xlbilling.errors import MissingColumnsError
 from xlbilling.readers.cells import cell_text, quantity_text
 from xlbilling.readers.headers import Col, norm_header
 from xlbilling.readers.reader import Context, Reader, ReaderOutput, SkippedRow

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from xlbilling.core.formula_text import formula_like
-from xlbilling.core.rules.result import fmt
 from xlbilling.core.rules.x360recover import month_bounds
 from xlbilling.errors import OutputError
 from xlbilling.files.publish import atomic_write_text, check_output

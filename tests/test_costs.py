@@ -34,7 +34,7 @@ def test_unknown_cost_is_blank_counted_and_flagged(tmp_path):
     out = tmp_path / "b.xlsx"
     write_billing_workbook(out, [], res)
     ws = openpyxl.load_workbook(out, data_only=True)[L.RECONCILIATION.name]
-    row = next(r for r in ws.iter_rows(min_row=L.FIRST_DATA_ROW, values_only=True) if r[1] == "altaro")
+    row = next(r for r in ws.iter_rows(min_row=L.FIRST_DATA_ROW, values_only=True) if r[1] == "Altaro 365")
     S = L.RECONCILIATION
     assert row[S.index("cost") - 1] is None and row[S.index("margin") - 1] in (None, "")
     assert row[S.index("margin_pct") - 1] in (None, "") and row[S.index("lines_without_cost") - 1] == 1

@@ -412,6 +412,32 @@ def test_compare_with_last_months_workbook(tmp_path, capsys):
     assert "billing-2026-09.xlsx" in ws["A3"].value
 
 
+def test_changes_and_accounts_show_the_vendors_name_and_a_workbook_of_vendor_keys_still_compares(tmp_path):
+    """The Changes and Accounts sheets show 'Altaro 365', not 'altaro'; last
+    month's workbook is read back to the keys, whether it shows labels or (written
+    before labels) the keys themselves: the same account is 'changed', never
+    'vanished' + 'new'."""
+    pb = pricebook(tmp_path / "pb.xlsx", [("Acme", "")], [("Acme", "Acme")])
+    sep = altaro(tmp_path / "altaro-sep.csv", "2026-09", {"Acme": 2})
+    oct_ = altaro(tmp_path / "altaro-oct.csv", "2026-10", {"Acme": 4})
+    labelled, keyed = tmp_path / "sep-labels.xlsx", tmp_path / "sep-keys.xlsx"
+    assert main(["build", "--quiet", "--month", "2026-09", "--pricebook", str(pb), str(sep), "--out",
+                 str(labelled)]) == 0
+    wb = openpyxl.load_workbook(labelled)
+    for S in (L.INVOICE_LINES, L.ACCOUNTS):
+        ws, col = wb[S.name], S.index("vendor")
+        assert ws.cell(L.FIRST_DATA_ROW, col).value == "Altaro 365"
+        ws.cell(L.FIRST_DATA_ROW, col).value = "altaro"
+    wb.save(keyed)
+    for last in (labelled, keyed):
+        out = tmp_path / f"oct-{last.stem}.xlsx"
+        assert main(["build", "--quiet", "--month", "2026-10", "--pricebook", str(pb), str(oct_), "--out", str(out),
+                     "--compare-with", str(last)]) == 0
+        assert [(r["change"], r["vendor"]) for r in changes(out)] == [("changed", "Altaro 365"), ("invoice total", None)]
+        ws = openpyxl.load_workbook(out, data_only=True)[L.ACCOUNTS.name]
+        assert ws.cell(L.FIRST_DATA_ROW, L.ACCOUNTS.index("vendor")).value == "Altaro 365"
+
+
 @pytest.mark.parametrize("fmt", ["INV-{n.__class__}", "{0}", "INV-", "{n!r}", "{n:{prefix}}", "{x}", "{n:99999d}",
                                  "{n[0]}", "INV-{n"])
 def test_unsafe_or_useless_formats_are_refused(fmt):

@@ -50,9 +50,10 @@ def test_billing_sheets_print_landscape_one_page_wide_with_headers_repeated(demo
     lines = wb[L.INVOICE_LINES.name]
     assert re.search(r"\$A\$1:\$L\$\d+", lines.print_area)
     assert [c.key for c in L.INVOICE_LINES.columns if not c.printed] == ["working", "source", "kind"]
-    # printed width of Invoice lines: 22+11+18+26+11+8+14+10.5+10.5+12+9.5+9.5 = 162 characters,
-    # against 162+48+26+11 = 247 with every column: the page scale is about 1.5x larger
-    assert sum(c.width for c in L.INVOICE_LINES.columns if c.printed) == 162
+    # printed width of Invoice lines: 22+15+18+26+11+8+14+10.5+10.5+12+9.5+9.5 = 166 characters
+    # (Vendor 15: the longest vendor label whole), against 166+48+26+11 = 251 with every column:
+    # the page scale is about 1.5x larger
+    assert sum(c.width for c in L.INVOICE_LINES.columns if c.printed) == 166
     # Problems print Problem .. Message
     assert re.search(r"\$A\$1:\$E\$\d+", wb[L.PROBLEMS.name].print_area)
 

@@ -161,7 +161,7 @@ def test_reconciliation(books):
     rows = _rows(values[S.name])
     assert len(rows) == 5
     acme_x360 = rows[2]
-    assert acme_x360[:3] == ("Acme Ltd", "x360recover", "USD")
+    assert acme_x360[:3] == ("Acme Ltd", "x360Recover", "USD")      # the vendor's label, as on the lines
     assert acme_x360[S.index("cost") - 1] == 146.0
     assert acme_x360[S.index("margin") - 1] == 218.44
     assert acme_x360[S.index("lines_without_cost") - 1] == 1
@@ -182,7 +182,7 @@ def test_problems_and_imports(books):
     assert problems[0][2] == F.DDE
     S = L.IMPORTS
     imports = _rows(values[S.name])
-    assert imports[0][: S.index("sheet")] == ("000_bff.csv", "a" * 64, "axcient-bff", "raw-customer-data",
+    assert imports[0][: S.index("sheet")] == ("000_bff.csv", "a" * 64, "Axcient BFF", "raw-customer-data",
                                               3, 1, 0, "Import 1 axcient-bff")
     assert imports[0][S.index("imported_at") - 1] == dt.datetime(2026, 11, 2, 9, 30)
     assert imports[1][0] == "001_acronis.csv"
@@ -193,6 +193,39 @@ def test_problems_and_imports(books):
     assert imp.cell(5, 3).value == 123.456
     assert imp.cell(7, 6).value == dt.datetime(2026, 10, 3)
     assert imp.tables["Import1"].ref == "A4:F7"
+
+
+def test_vendor_cells_show_the_vendors_name_not_its_key(books):
+    """Every Vendor cell a person reads holds the vendor's name (pricing's
+    VENDOR_LABELS), never the internal key; the price-book key stays out of sight."""
+    wb, values = books
+    seen = {}
+    for S in (L.INVOICE_LINES, L.RECONCILIATION, L.PROBLEMS, L.IMPORTS):
+        col = S.index("vendor") - 1
+        seen[S.name] = {row[col] for row in _rows(values[S.name])}
+    assert seen == {"Invoice lines": {"Acronis", "Axcient BFF", "x360Recover", "Altaro 365"},
+                    "Reconciliation": {"Acronis", "Axcient BFF", "x360Recover", "Altaro 365"},
+                    "Problems": {"Axcient BFF", "Altaro 365", None},     # None: a problem of no vendor
+                    "Imports": {"Axcient BFF", "Acronis"}}
+    assert wb["Import 1 axcient-bff"]["A1"].value.endswith("(Axcient BFF raw-customer-data)")
+
+
+def test_vendor_labels_are_safe_sumifs_criteria_and_read_back_to_their_keys():
+    """The Reconciliation's and commitment fees' SUMIFS take the Vendor cell as
+    the criterion unescaped: no label may hold a wildcard or start like an
+    operator, and no two vendors share a label.  A Vendor cell read back
+    (--compare-with, the ribbon's Imports sheet) gives the key, from a label or
+    from a key (workbooks written before labels), in any case."""
+    from xlbilling.pricing.vendors import VENDOR_LABELS, vendor_key, vendor_label
+
+    labels = list(VENDOR_LABELS.values())
+    assert len({x.casefold() for x in labels}) == len(labels)
+    for label in labels:
+        assert not set(label) & set("*?~") and label[0] not in "=<>" and label == label.strip()
+    for key, label in VENDOR_LABELS.items():
+        assert vendor_label(key) == label
+        assert vendor_key(label) == vendor_key(key) == vendor_key(f" {label.upper()} ") == key
+    assert (vendor_label(""), vendor_key(""), vendor_key("Someone else")) == ("", "", "Someone else")
 
 
 def test_tables_cover_the_data(books):

@@ -98,6 +98,8 @@ def _text(value) -> str:
 def read_state(book) -> WorkbookState:
     """Read what the import needs from the open workbook (reads only; sheets
     whose names xlbilling never generates are not even read)."""
+    from xlbilling.pricing.vendors import vendor_key     # the Imports sheet shows the vendor's label
+
     generated = {s.name.casefold() for s in L.SHEETS} | {SETTINGS_SHEET.casefold()}
     ours = {}        # casefolded name -> sheet, for xlbilling's own sheets
     heads = {}
@@ -129,7 +131,7 @@ def read_state(book) -> WorkbookState:
             get = lambda key: _text(row[S.index(key) - 1])  # noqa: E731
             sha = get("sha256").lower()
             if sha:
-                recorded.append(Recorded(get("file"), sha, get("vendor"), get("report_type"), get("sheet"),
+                recorded.append(Recorded(get("file"), sha, vendor_key(get("vendor")), get("report_type"), get("sheet"),
                                          paths.get(sha, "")))
     return WorkbookState(heads, month_value, tuple(recorded), pricebook, book_folder(book))
 

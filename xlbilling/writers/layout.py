@@ -122,7 +122,7 @@ INVOICE_LINES = SheetLayout(
     name="Invoice lines", table="InvoiceLines", title="Invoice lines", tab_color="2E75B6",
     columns=(
         C("customer", "Customer", 22, wrap=True),
-        C("vendor", "Vendor", 11),
+        C("vendor", "Vendor", 15),   # the longest label, "Hornetsecurity", whole
         C("item", "Item", 18, wrap=True),
         C("description", "Description", 26, wrap=True),
         C("quantity", "Quantity", 11, "quantity"),
@@ -144,7 +144,7 @@ RECONCILIATION = SheetLayout(
     name="Reconciliation", table="Reconciliation", title="Vendor cost against amounts billed", tab_color="548235",
     columns=(
         C("customer", "Customer", 28),
-        C("vendor", "Vendor", 13),
+        C("vendor", "Vendor", 15),   # the longest label, "Hornetsecurity", whole
         C("currency", "Currency", 9),
         C("cost", "Vendor cost", 14, "money"),
         C("billed", "Billed", 14, "money", note="=SUMIFS of the invoice lines by customer, vendor, currency"),
@@ -176,7 +176,7 @@ PROBLEMS = SheetLayout(
     name="Problems", table="Problems", title="Problems to review before invoicing", tab_color="C00000",
     columns=(
         C("title", "Problem", 24, wrap=True, note="the kind of problem in words (xlbilling help problems)"),
-        C("vendor", "Vendor", 12),
+        C("vendor", "Vendor", 15),   # the longest label, "Hornetsecurity", whole
         C("account", "Account", 20, wrap=True),
         C("customer", "Customer", 22, wrap=True),
         C("message", "Message", 80, wrap=True),
@@ -189,7 +189,7 @@ IMPORTS = SheetLayout(
     columns=(
         C("file", "File", 36),
         C("sha256", "SHA-256", 66, note="of the file's bytes, as read"),
-        C("vendor", "Vendor", 13),
+        C("vendor", "Vendor", 15),   # the longest label, "Hornetsecurity", whole
         C("report_type", "Report type", 22),
         C("rows_read", "Rows read", 10, "int"),
         C("rows_skipped", "Rows skipped", 11, "int"),
@@ -283,7 +283,7 @@ CHANGES = SheetLayout(
     columns=(
         C("change", "Change", 20),
         C("customer", "Customer", 26, wrap=True),
-        C("vendor", "Vendor", 12),
+        C("vendor", "Vendor", 15),   # the longest label, "Hornetsecurity", whole
         C("item", "Item", 22, wrap=True),
         C("account", "Account", 18, wrap=True),
         C("currency", "Currency", 9),
@@ -302,7 +302,7 @@ CHANGES = SheetLayout(
 ACCOUNTS = SheetLayout(
     name="Accounts", table="AccountsWithUsage", title="Vendor accounts with usage this month", tab_color="A5A5A5",
     columns=(
-        C("vendor", "Vendor", 13),
+        C("vendor", "Vendor", 15),   # the longest label, "Hornetsecurity", whole
         C("account", "Account", 26),
         C("label", "Vendor customer label", 30, wrap=True),
         C("customer", "Customer", 30, wrap=True, note="the price book's customer; blank = unmapped"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 
 from xlbilling.core.money import minor_units
+from xlbilling.pricing.vendors import vendor_label
 from xlbilling.writers import layout as L
 from xlbilling.writers.billing_template import add_table, setup_sheet
 from xlbilling.writers.cells import set_text
@@ -50,7 +51,7 @@ def fill_changes(out, status) -> None:
     for i, ch in enumerate(rows):
         r = L.FIRST_DATA_ROW + i
         money = _money_format(ch.currency) if ch.currency else L.money_format(2)
-        values = {"change": ch.change, "customer": ch.customer, "vendor": ch.vendor, "item": ch.item,
+        values = {"change": ch.change, "customer": ch.customer, "vendor": vendor_label(ch.vendor), "item": ch.item,
                   "account": ch.account, "currency": ch.currency, "quantity_then": ch.quantity_then,
                   "quantity_now": ch.quantity_now, "price_then": ch.price_then, "price_now": ch.price_now,
                   "amount_then": ch.amount_then, "amount_now": ch.amount_now, "difference": ch.difference,
@@ -66,7 +67,7 @@ def fill_changes(out, status) -> None:
 def fill_accounts(out, figures) -> None:
     for i, a in enumerate(sorted(figures.accounts, key=lambda a: (a.vendor, a.account))):
         r = L.FIRST_DATA_ROW + i
-        for j, value in enumerate((a.vendor, a.account, a.label, a.customer, "yes" if a.customer else "no"), 1):
+        for j, value in enumerate((vendor_label(a.vendor), a.account, a.label, a.customer, "yes" if a.customer else "no"), 1):
             _put(out, r, j, value)
 
 

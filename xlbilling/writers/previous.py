@@ -17,6 +17,7 @@ from xlbilling.core.numbering import customer_key
 from xlbilling.core.review import AccountFig, InvoiceFig, LineFig, MonthFigures
 from xlbilling.errors import ReportError, XlbillingError
 from xlbilling.files.xlsx_open import open_workbook
+from xlbilling.pricing.vendors import vendor_key
 from xlbilling.writers import layout as L
 
 
@@ -71,7 +72,7 @@ def read_previous_workbook(path: str | os.PathLike, pricebook=None) -> MonthFigu
         for r in _rows(wb[L.INVOICE_LINES.name], L.INVOICE_LINES, name):
             sheet = L.INVOICE_LINES.name
             lines.setdefault(str(r["customer"]).casefold(), []).append(LineFig(
-                str(r.get("vendor") or ""), str(r.get("item") or ""), str(r.get("description") or ""),
+                vendor_key(str(r.get("vendor") or "")), str(r.get("item") or ""), str(r.get("description") or ""),
                 _dec(r.get("quantity"), name, sheet, "Quantity"), str(r.get("unit") or ""),
                 _dec(r.get("unit_price"), name, sheet, "Unit price"), _dec(r.get("amount"), name, sheet, "Amount"),
                 str(r.get("currency") or ""), str(r.get("kind") or "usage"), str(r.get("source") or "")))
@@ -89,7 +90,7 @@ def read_previous_workbook(path: str | os.PathLike, pricebook=None) -> MonthFigu
         has_accounts = L.ACCOUNTS.name in wb.sheetnames
         if has_accounts:
             for r in _rows(wb[L.ACCOUNTS.name], L.ACCOUNTS, name):
-                accounts.append(AccountFig(str(r["vendor"]), str(r.get("account") or ""),
+                accounts.append(AccountFig(vendor_key(str(r["vendor"])), str(r.get("account") or ""),
                                            str(r.get("customer") or ""), str(r.get("label") or "")))
     finally:
         wb.close()

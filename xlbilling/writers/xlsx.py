@@ -39,6 +39,7 @@ from xlbilling.files.publish import atomic_write
 from xlbilling.files.publish import check_output as _check_output, sha256_file
 from xlbilling.files.xlsx_open import open_workbook
 from xlbilling.gc_pause import gc_paused
+from xlbilling.pricing.vendors import vendor_label
 from xlbilling.writers import layout as L
 from xlbilling.writers.billing_template import add_table, apply_print_area, ensure_styles, setup_sheet, template_path
 from xlbilling.writers.cells import clean_text
@@ -206,7 +207,7 @@ def _write_lines(out: RowWriter, lines, blocks, month: dt.date, fmts: _Formats, 
     for i, line in enumerate(lines):
         r = L.FIRST_DATA_ROW + i
         text(r, c_customer, line.customer)
-        text(r, c_vendor, line.vendor)
+        text(r, c_vendor, vendor_label(line.vendor))   # the name a person reads; SUMIFS match this cell
         text(r, c_item, line.item)
         text(r, c_description, line.description)
         number(r, c_quantity, line.quantity, _quantity_format(line.quantity))
@@ -299,7 +300,7 @@ def _write_reconciliation(out: RowWriter, result, blocks, n_lines: int, fmts: _F
         money = fmts.money(rec.currency)
         rng = _line_ranges(blocks.get((rec.customer, rec.currency)), n_lines)
         out.text(r, c["customer"], rec.customer)
-        out.text(r, c["vendor"], rec.vendor)
+        out.text(r, c["vendor"], vendor_label(rec.vendor))   # as on the Invoice lines: the SUMIFS matches it
         out.text(r, c["currency"], rec.currency)
         out.number(r, c["cost"], rec.cost, money)
         crit = _eq(f"{let['customer']}{r}")
@@ -342,7 +343,8 @@ def _write_problems(out: RowWriter, result) -> None:
     rows = list(result.problems)
     for i, p in enumerate(rows):
         for j, col in enumerate(S.columns, start=1):
-            out.text(L.FIRST_DATA_ROW + i, j, getattr(p, col.key, ""))
+            value = getattr(p, col.key, "")
+            out.text(L.FIRST_DATA_ROW + i, j, vendor_label(value) if col.key == "vendor" else value)
     if not rows:
         out.text(L.FIRST_DATA_ROW, S.index("message"), "No problems found.")
 
@@ -355,7 +357,7 @@ def _write_imports(out: RowWriter, reads, sheet_names, imported_at: dt.datetime,
         r = L.FIRST_DATA_ROW + i
         out.text(r, c["file"], Path(read.file).name)
         out.text(r, c["sha256"], read.sha256)
-        out.text(r, c["vendor"], read.vendor)
+        out.text(r, c["vendor"], vendor_label(read.vendor))
         out.text(r, c["report_type"], read.report_type)
         out.number(r, c["rows_read"], int(read.rows_read), int_fmt)
         out.number(r, c["rows_skipped"], len(read.skipped), int_fmt)
@@ -403,7 +405,7 @@ def _add_import_sheet(wb, index: int, read, month: dt.date) -> str:
     name = L.import_sheet_name(index, read.vendor, read.report_type)
     ws = wb.create_sheet(name)
     headers = _unique_headers(list(read.columns))
-    setup_sheet(ws, f"Imported from {clean_text(read.file)} ({read.vendor} {read.report_type})",
+    setup_sheet(ws, f"Imported from {clean_text(read.file)} ({vendor_label(read.vendor)} {read.report_type})",
                 headers, _import_widths(headers, read.rows), tab_color="A5A5A5")
     _month_header(ws, month)
     if L.IMPORT_SHEETS_HIDDEN:   # the vendor's raw rows: on screen, not printed (the Imports sheet says so)

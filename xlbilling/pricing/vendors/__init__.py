@@ -19,6 +19,21 @@ UNITS: dict[str, ModuleType] = {m.VENDOR: m for m in (axcient_bff, x360recover, 
 
 # vendor key -> name a person reads (workbook, exports)
 VENDOR_LABELS: dict[str, str] = {v: m.LABEL for v, m in UNITS.items()}
+# a workbook's Vendor cell (the label, or the key in workbooks written before labels) -> key
+_KEY_OF_TEXT: dict[str, str] = {t.casefold(): v for v, label in VENDOR_LABELS.items() for t in (v, label)}
+
+
+def vendor_label(vendor: str) -> str:
+    """The vendor's name as a person reads it in a workbook cell ('axcient-bff'
+    -> 'Axcient BFF'); text that is no vendor key is returned as given."""
+    return VENDOR_LABELS.get(vendor, vendor)
+
+
+def vendor_key(text: str) -> str:
+    """The vendor key behind a Vendor cell read back from a workbook: its label
+    or the key itself (workbooks written before labels), in any case; other
+    text as given."""
+    return _KEY_OF_TEXT.get(text.strip().casefold(), text)
 
 
 def unit_for(vendor: str) -> ModuleType | None:
@@ -63,4 +78,4 @@ def item_labels() -> dict[str, str]:
     return out
 
 
-__all__ = ["UNITS", "VENDOR_LABELS", "unit_for", "item_labels", "reader_options", "service_order", "describe_item"]
+__all__ = ["UNITS", "VENDOR_LABELS", "vendor_label", "vendor_key", "unit_for", "item_labels", "reader_options", "service_order", "describe_item"]

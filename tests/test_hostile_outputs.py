@@ -51,6 +51,60 @@ def test_force_replaces_and_permissions_are_ordinary(tmp_path):
     assert out.read_bytes() == b"new" and stat.S_IMODE(out.stat().st_mode) == 0o666 & ~mask
 
 
+class Refused(Exception):
+    pass
+
+
+@pytest.mark.parametrize("existing", [None, b"last run's workbook"])
+def test_a_guard_failing_after_the_publish_undoes_it(tmp_path, existing):
+    """The build's ledger commit runs after the publish: when it fails, the
+    folder is as it was (the replaced file back, or no new name)."""
+    out = tmp_path / "billing.xlsx"
+    if existing is not None:
+        out.write_bytes(existing)
+    seen = []
+
+    def commit_fails(publish):
+        publish()
+        seen.append(out.read_bytes())           # really published at this point
+        raise Refused("commit refused")
+    with pytest.raises(Refused):
+        atomic_write(out, lambda tmp: Path(tmp).write_bytes(b"new workbook"), overwrite=existing is not None,
+                     guard=commit_fails)
+    assert seen == [b"new workbook"]
+    assert (out.read_bytes() if out.exists() else None) == existing
+    assert [p.name for p in tmp_path.iterdir()] == (["billing.xlsx"] if existing else [])   # no temporary
+
+
+def test_a_guard_refusing_before_the_publish_publishes_nothing(tmp_path):
+    out = tmp_path / "billing.xlsx"
+    out.write_bytes(b"old")
+
+    def refuse(publish):
+        raise Refused("numbers taken meanwhile")
+    with pytest.raises(Refused):
+        atomic_write(out, lambda tmp: Path(tmp).write_bytes(b"new"), overwrite=True, guard=refuse)
+    assert out.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == ["billing.xlsx"]
+
+
+def test_a_publish_failing_inside_the_guard_reaches_it(tmp_path):
+    """The guard sees the publish fail (so its transaction rolls back)."""
+    out = tmp_path / "billing.xlsx"
+    seen = []
+
+    def guard(publish):
+        out.write_bytes(b"the other run's")     # the name is taken before this run publishes
+        try:
+            publish()
+        except OutputError as exc:
+            seen.append(str(exc))
+            raise
+    with pytest.raises(OutputError, match="already exists"):
+        atomic_write(out, lambda tmp: Path(tmp).write_bytes(b"mine"), overwrite=False, guard=guard)
+    assert len(seen) == 1 and out.read_bytes() == b"the other run's"
+    assert [p.name for p in tmp_path.iterdir()] == ["billing.xlsx"]
+
+
 def test_temporaries_of_a_killed_run_are_removed_by_the_next(tmp_path):
     out = tmp_path / "billing.xlsx"
     code = ("import sys, time; from xlbilling.files.publish import atomic_write\n"

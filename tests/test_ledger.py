@@ -13,8 +13,10 @@ type, name, Month) priced at 3.50 USD per user, so every figure is easy to
 check by hand."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -248,6 +250,161 @@ def test_closed_month_is_locked_and_reopen_is_recorded(tmp_path, ledger_url, cap
         assert reopen["reason"] == "Altaro resent the report" and reopen["reopened_by"]
     finally:
         ledger.dispose()
+
+
+def ledger_rows(ledger_url) -> dict[str, list[tuple]]:
+    """Every row of every ledger table, in a stable order (what 'unchanged' is checked against)."""
+    from xlbilling.ledger import schema
+
+    ledger = Ledger.open(ledger_url)
+    try:
+        with ledger.engine.connect() as conn:
+            out = {t.name: sorted(tuple(map(str, r)) for r in conn.execute(sa.select(t)))
+                   for t in schema.metadata.sorted_tables}
+            out["alembic_version"] = [tuple(conn.execute(sa.text("SELECT version_num FROM alembic_version")))]
+            return out
+    finally:
+        ledger.dispose()
+
+
+@contextlib.contextmanager
+def unwritable_folder(path: Path):
+    """A folder nobody can create a file in, for real: mode 0555, or for root
+    (who ignores modes) the immutable attribute.  Skips where neither works."""
+    path.mkdir()
+    root = os.geteuid() == 0
+    if root and (shutil.which("chattr") is None
+                 or subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode != 0):
+        pytest.skip("running as root and chattr +i does not work here: no way to make a folder unwritable")
+    if not root:
+        path.chmod(0o555)
+    try:
+        try:
+            (path / "probe").touch()
+        except OSError:
+            pass
+        else:
+            pytest.skip(f"{path} is still writable: cannot make the output write fail here")
+        yield path
+    finally:
+        if root:
+            subprocess.run(["chattr", "-i", str(path)], check=True)
+        else:
+            path.chmod(0o755)
+
+
+def test_a_reopen_whose_workbook_cannot_be_written_leaves_the_ledger_as_it_was(tmp_path, ledger_url, capsys):
+    pb = pricebook(tmp_path / "pb.xlsx", [("Acme", ""), ("Bolt", "")], [("Acme", "Acme"), ("Bolt", "Bolt")])
+    sep = altaro(tmp_path / "altaro-sep.csv", "2026-09", {"Acme": 2})
+    assert close("2026-09", pb, sep, ledger_url) == 0
+    before = ledger_rows(ledger_url)
+    assert before["month_locks"] and len(before["invoice_numbers"]) == 1
+    # corrected: Acme 3 users and a new customer (who would get a new number)
+    fixed = altaro(tmp_path / "altaro-sep-fixed.csv", "2026-09", {"Acme": 3, "Bolt": 1})
+    reopen = ["--reopen", "--reason", "Altaro resent it"]
+    capsys.readouterr()
+    with unwritable_folder(tmp_path / "locked") as locked:
+        rc, out = build(locked, "2026-09", pb, fixed, ledger_url, *reopen, name="billing.xlsx")
+        err = capsys.readouterr().err
+        assert list(locked.iterdir()) == []           # no workbook, no temporary
+    assert rc == 2, err                               # README: 2 an error (nothing written)
+    assert err.startswith(f"xlbilling build: error: {out}: ") and ("not permitted" in err or "denied" in err), err
+    assert ledger_rows(ledger_url) == before          # not reopened, no number given
+    # the same build where it can write: reopened and numbered together, as the workbook says
+    rc, wb = build(tmp_path, "2026-09", pb, fixed, ledger_url, *reopen)
+    assert rc == 0
+    assert summary(wb) == {"Acme": ("INV-01042", Decimal("10.5")), "Bolt": ("INV-01043", Decimal("3.5"))}
+    assert openpyxl.load_workbook(wb)[L.SUMMARY.name]["A3"].value.startswith("REOPENED")
+    after = ledger_rows(ledger_url)
+    assert after["month_locks"] == [] and [r[-1] for r in after["reopens"]] == ["Altaro resent it"]
+    assert len(after["invoice_numbers"]) == 2
+
+
+def test_a_workbook_the_publish_step_refuses_gives_no_number(tmp_path, ledger_url):
+    """Without --force the finished workbook is published only if its name is
+    still free: here another program takes the name while the workbook is
+    written, so publishing fails - and the numbers the workbook shows are not kept."""
+    from xlbilling.commands.build import build as build_month
+    from xlbilling.errors import OutputError
+
+    pb = pricebook(tmp_path / "pb.xlsx", [("Acme", ""), ("Bolt", "")], [("Acme", "Acme"), ("Bolt", "Bolt")])
+    sep = altaro(tmp_path / "altaro-sep.csv", "2026-09", {"Acme": 2})
+    assert close("2026-09", pb, sep, ledger_url) == 0
+    before = ledger_rows(ledger_url)
+    octo = altaro(tmp_path / "altaro-oct.csv", "2026-10", {"Acme": 2, "Bolt": 1})
+    out = tmp_path / "oct.xlsx"
+
+    def meanwhile(message, *_):
+        if str(message).startswith("writing"):
+            out.write_text("someone else's file")
+    with pytest.raises(OutputError, match="already exists"):
+        build_month([octo], pb, dt.date(2026, 10, 1), out, progress=meanwhile, control={"ledger_option": ledger_url})
+    assert out.read_text() == "someone else's file"
+    assert ledger_rows(ledger_url) == before
+    out.unlink()
+    rc, wb = build(tmp_path, "2026-10", pb, octo, ledger_url)
+    assert rc == 0 and summary(wb) == {"Acme": ("INV-01043", Decimal("7")), "Bolt": ("INV-01044", Decimal("3.5"))}
+
+
+def test_numbers_given_by_another_run_meanwhile_refuse_the_build(tmp_path, ledger_url):
+    """Another build numbers invoices while this one writes its workbook: this
+    one's numbers would collide, so it publishes nothing and records nothing."""
+    from xlbilling.commands.build import build as build_month
+    from xlbilling.core.numbering import Wanted
+    from xlbilling.errors import LedgerError
+
+    pb = pricebook(tmp_path / "pb.xlsx", [("Acme", "")], [("Acme", "Acme")])
+    octo = altaro(tmp_path / "altaro-oct.csv", "2026-10", {"Acme": 2})
+    Ledger.open(ledger_url).dispose()
+
+    def meanwhile(message, *_):
+        if str(message).startswith("writing"):       # this build's numbers are chosen, its workbook not written
+            other = Ledger.open(ledger_url)
+            try:
+                other.assign_numbers(dt.date(2026, 11, 1), [Wanted("name:zed", "Zed", frozenset())],
+                                     fmt="INV-{n:05d}", start=1042, prefix="")
+            finally:
+                other.dispose()
+    out = tmp_path / "oct.xlsx"
+    with pytest.raises(LedgerError, match="another run"):
+        build_month([octo], pb, dt.date(2026, 10, 1), out, progress=meanwhile, control={"ledger_option": ledger_url})
+    assert not out.exists()
+    rows = ledger_rows(ledger_url)
+    # only the other run's number: (month, customer, number)
+    assert [(r[1], r[3], r[5]) for r in rows["invoice_numbers"]] == [("2026-11", "Zed", "INV-01042")]
+    assert rows["number_sequence"] == [("1", "1043")]
+    rc, wb = build(tmp_path, "2026-10", pb, octo, ledger_url)           # run again: the next number
+    assert rc == 0 and summary(wb) == {"Acme": ("INV-01043", Decimal("7"))}
+
+
+def test_a_ledger_commit_refused_after_publishing_puts_the_old_workbook_back(tmp_path, pg_url, capsys):
+    """PostgreSQL refuses the COMMIT itself (a deferred constraint trigger,
+    checked at commit): the workbook already published is undone, the one
+    --force was replacing is back, and the ledger keeps nothing."""
+    ledger_url = _fresh_pg_database(pg_url)
+    pb = pricebook(tmp_path / "pb.xlsx", [("Acme", ""), ("Bolt", "")], [("Acme", "Acme"), ("Bolt", "Bolt")])
+    octo = altaro(tmp_path / "altaro-oct.csv", "2026-10", {"Acme": 2})
+    rc, out = build(tmp_path, "2026-10", pb, octo, ledger_url, name="oct.xlsx")
+    assert rc == 0
+    old = out.read_bytes()
+    ledger = Ledger.open(ledger_url)
+    try:
+        with ledger.engine.begin() as conn:
+            conn.execute(sa.text("CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION"
+                                 " 'refused at commit'; END $$ LANGUAGE plpgsql"))
+            conn.execute(sa.text("CREATE CONSTRAINT TRIGGER refuse AFTER INSERT ON invoice_numbers DEFERRABLE"
+                                 " INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION refuse()"))
+    finally:
+        ledger.dispose()
+    before = ledger_rows(ledger_url)
+    more = altaro(tmp_path / "altaro-oct-2.csv", "2026-10", {"Acme": 2, "Bolt": 1})    # Bolt needs a number
+    capsys.readouterr()
+    rc, _ = build(tmp_path, "2026-10", pb, more, ledger_url, "--force", name="oct.xlsx")
+    err = capsys.readouterr().err
+    assert rc == 2 and "refused at commit" in err and "nothing was written or recorded" in err, err
+    assert out.read_bytes() == old
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+    assert ledger_rows(ledger_url) == before
 
 
 def test_close_records_reports_and_pricebook_hashes(tmp_path, ledger_url):

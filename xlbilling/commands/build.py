@@ -2,7 +2,9 @@
 read the reports, price the month with the price book and write the billing
 workbook from the template (openpyxl).  Progress and problems go to stderr,
 the summary to stdout.  The output is refused when it is an input or the
-template, or exists without --force; nothing is left behind on failure."""
+template, or exists without --force; nothing is left behind on failure, in
+the folder or in the ledger (the reopen and the invoice numbers are committed
+with the published workbook: docs/month.md)."""
 from __future__ import annotations
 
 import argparse
@@ -88,9 +90,11 @@ def build(reports, pricebook, month, out, *, force=False, basis=None, progress=N
     if compare_with:
         inputs.append(Path(compare_with))
         check_output(out, [template or template_path(), *inputs], force=force)
-    result, status, _ = control_month(reads, result, book, month, compare_with=compare_with, **control)
+    # the ledger keeps this run's reopen and invoice numbers only once the workbook is published
+    result, status, _ = control_month(reads, result, book, month, compare_with=compare_with, defer=True, **control)
     facts = write_billing_workbook(out, reads, result, inputs=inputs, template=template, force=force,
-                                   progress=progress, udf_formulas=udf_formulas, month_status=status)
+                                   progress=progress, udf_formulas=udf_formulas, month_status=status,
+                                   publish_guard=status.pending.commit if status.pending else None)
     facts["status"] = status
     return reads, result, facts
 

@@ -127,7 +127,8 @@ def fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(path: str | os.PathLike, write: Callable[[str], None], *, overwrite: bool = True) -> None:
+def atomic_write(path: str | os.PathLike, write: Callable[[str], None], *, overwrite: bool = True,
+                 guard: Callable[[Callable[[], None]], None] | None = None) -> None:
     """Call write(temp_path) for a temp file beside `path`, flush it to disk, then
     publish it: `path` is either the old file or the complete new one, and no
     temp file is left behind on failure (nor, after a kill, past the next run).
@@ -138,6 +139,12 @@ def atomic_write(path: str | os.PathLike, write: Callable[[str], None], *, overw
     silently replacing the first.  overwrite=True: os.replace.  The folder is
     fsynced after either, so the new name survives a power cut.
 
+    `guard` (the build's ledger record): called with the publish step, which it
+    runs inside its transaction just before committing, so the file and the
+    record appear together.  If publishing fails, the guard's transaction rolls
+    back; if the guard fails after publishing (its commit), the publish is
+    undone: the old file put back, or the new name removed.
+
     The one atomic writer of xlbilling (workbooks, CSV exports, fetched
     reports, the add-in).  The result gets the permissions an ordinary file
     would (0666 less the umask), because billing workbooks are shared.
@@ -145,29 +152,88 @@ def atomic_write(path: str | os.PathLike, write: Callable[[str], None], *, overw
     target = Path(path)
     with working_on(target):  # an OSError on the temporary is reported against the output's name
         remove_stale_temporaries(target)
-        _atomic_write(target, write, overwrite)
+        _atomic_write(target, write, overwrite, guard)
 
 
-def _atomic_write(target: Path, write: Callable[[str], None], overwrite: bool) -> None:
-    folder = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{TEMP_MARK}-{os.getpid()}-", suffix=".tmp", dir=folder)
+def _temp_name(target: Path) -> str:
+    return f".{target.name}.{TEMP_MARK}-{os.getpid()}-"
+
+
+def _folder_of(target: Path) -> Path:
+    return target.parent if str(target.parent) else Path(".")
+
+
+def _atomic_write(target: Path, write: Callable[[str], None], overwrite: bool,
+                  guard: Callable[[Callable[[], None]], None] | None) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=_temp_name(target), suffix=".tmp", dir=_folder_of(target))
     os.close(fd)
     try:
         write(tmp)
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o666 & ~_umask())
-        if overwrite:
-            os.replace(tmp, target)
+        if guard is None:
+            _publish(tmp, target, overwrite)
         else:
-            _publish_exclusive(tmp, target)
-        fsync_folder(folder)
+            _guarded_publish(tmp, target, overwrite, guard)
     except BaseException:
         try:
             os.unlink(tmp)
         except OSError:
             pass
         raise
+
+
+def _publish(tmp: str, target: Path, overwrite: bool) -> None:
+    if overwrite:
+        os.replace(tmp, target)
+    else:
+        _publish_exclusive(tmp, target)
+    fsync_folder(_folder_of(target))
+
+
+def _guarded_publish(tmp: str, target: Path, overwrite: bool, guard: Callable[[Callable[[], None]], None]) -> None:
+    """Publish inside `guard`; undo the publish when `guard` fails after it."""
+    old = _keep_old(target) if overwrite and target.is_file() else None
+    published = []
+
+    def publish() -> None:
+        _publish(tmp, target, overwrite)
+        published.append(True)
+    try:
+        guard(publish)
+    except BaseException:
+        if published:
+            try:
+                if old is not None:
+                    os.replace(old, target)     # the file --force was replacing, back in place
+                    old = None
+                else:
+                    os.unlink(target)
+                fsync_folder(_folder_of(target))
+            except OSError:
+                pass                            # the guard's own error is the one to report
+        raise
+    finally:
+        if old is not None:
+            try:
+                os.unlink(old)
+            except OSError:
+                pass
+
+
+def _keep_old(target: Path) -> str:
+    """A second name for the file about to be replaced (a hard link, else a
+    copy), marked as a temporary so a kill leaves nothing past the next run."""
+    import secrets
+    import shutil
+
+    keep = str(target.with_name(f"{_temp_name(target)}{secrets.token_hex(6)}.tmp"))
+    try:
+        os.link(target, keep)
+    except OSError:
+        shutil.copy2(target, keep)
+    return keep
 
 
 def _publish_exclusive(tmp: str, target: Path) -> None:

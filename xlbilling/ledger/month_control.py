@@ -39,6 +39,7 @@ class MonthStatus:
     changes: list[Change] = field(default_factory=list)
     renames: dict = field(default_factory=dict)
     figures: MonthFigures | None = None   # this run's, with the final numbers (the Accounts sheet, close)
+    pending: object = None                # PendingRecord: kept in the ledger when the workbook is published
 
     @property
     def state(self) -> str:
@@ -86,14 +87,35 @@ def renumber(result, numbers: dict, wanted: Sequence[Wanted]):
     return replace(result, invoices=invoices)
 
 
+@dataclass
+class PendingRecord:
+    """What a build keeps in the ledger, kept back until its workbook is
+    published: the reopen (if asked) and the invoice numbers the workbook shows.
+    `commit` is the publish guard (files/publish.atomic_write): both are
+    committed together, just after the publish, or neither."""
+
+    ledger: object
+    month: dt.date
+    wanted: Sequence[Wanted]
+    opts: dict
+    numbers: dict
+    reopen: tuple[int, str, str] | None = None   # (close id, reason, by)
+
+    def commit(self, publish) -> None:
+        self.ledger.record_build(self.month, self.wanted, expected=self.numbers, publish=publish,
+                                 reopen=self.reopen, **self.opts)
+
+
 @gc_paused   # (it makes a figure per invoice line and account: 20,000 customers, 1-3 s of collections)
 def control_month(reads, result, pricebook, month: dt.date, *, ledger_option: str | None = None,
                   reopen: bool = False, reason: str = "", by: str | None = None,
-                  compare_with: str | None = None, for_close: bool = False):
+                  compare_with: str | None = None, for_close: bool = False, defer: bool = False):
     """(result with its final invoice numbers and review problems, MonthStatus, ledger or None).
 
     Raises MonthClosedError when the month is closed and these figures differ
-    (nothing written, no number given) unless `reopen` with a `reason`."""
+    (nothing written, no number given) unless `reopen` with a `reason`.
+    `defer` (build): nothing is written to the ledger here; status.pending
+    holds the reopen and the numbers, committed when the workbook is published."""
     s = pricebook.settings
     status = MonthStatus(month)
     if reopen and not (reason or "").strip():
@@ -104,29 +126,8 @@ def control_month(reads, result, pricebook, month: dt.date, *, ledger_option: st
         status.numbers = ("provisional: no ledger yet, so numbers are the sequence from 'Invoice number start' in"
                           " customer order; the first close keeps them")
     else:
-        status.ledger = ledger.where
-        opts = dict(fmt=s.invoice_number_format, start=s.invoice_number_start, prefix=s.invoice_prefix)
-        closed = ledger.closed_figures(month)
-        if closed is not None:
-            info, figs = closed
-            preview, _ = ledger.preview_numbers(month, wanted, **opts)
-            diffs = differences(figs, figures_from_result(renumber(result, preview, wanted), pricebook, reads))
-            if diffs and not reopen:
-                raise MonthClosedError(
-                    f"{month:%Y-%m} is closed (on {info.closed_at} by {info.closed_by}) and these reports give"
-                    " different figures; nothing was written:\n  " + "\n  ".join(diffs)
-                    + "\nIf the closed invoices must change: --reopen --reason \"why\" (kept in the ledger)")
-            if reopen:
-                status.reopened = ledger.reopen(month, reason=reason, by=by or who())
-                status.reopen_reason = reason.strip()
-            else:
-                status.closed = info
-        elif reopen:
-            raise LedgerError(f"{month:%Y-%m} is not closed in the ledger {ledger.where}: nothing to reopen"
-                              " (drop --reopen)")
-        numbers, status.renames = ledger.assign_numbers(month, wanted, **opts)
-        result = renumber(result, numbers, wanted)
-        status.numbers = f"kept in the ledger {ledger.where}: a number once given never changes"
+        result = _numbered(ledger, result, pricebook, reads, wanted, status,
+                           reopen=reason.strip() if reopen else "", by=by or who(), defer=defer)
     now = figures_from_result(result, pricebook, reads)
     status.figures = now
     status.previous, status.previous_note = _previous(ledger, month, compare_with, pricebook)
@@ -134,6 +135,43 @@ def control_month(reads, result, pricebook, month: dt.date, *, ledger_option: st
         status.changes = compare(status.previous, now, pct=s.change_threshold_pct, minimum=s.change_threshold_amount)
         result = replace(result, problems=tuple(result.problems) + tuple(review_problems(status)))
     return result, status, ledger
+
+
+def _numbered(ledger, result, pricebook, reads, wanted, status: MonthStatus, *, reopen: str, by: str,
+              defer: bool):
+    """`result` with the ledger's invoice numbers; the closed month enforced or
+    reopened (`reopen`: the reason, '' = no reopen).  Fills in `status`."""
+    s, month = pricebook.settings, status.month
+    status.ledger = ledger.where
+    opts = dict(fmt=s.invoice_number_format, start=s.invoice_number_start, prefix=s.invoice_prefix)
+    preview = None
+    closed = ledger.closed_figures(month)
+    if closed is not None:
+        info, figs = closed
+        preview, status.renames = ledger.preview_numbers(month, wanted, **opts)
+        diffs = differences(figs, figures_from_result(renumber(result, preview, wanted), pricebook, reads))
+        if diffs and not reopen:
+            raise MonthClosedError(
+                f"{month:%Y-%m} is closed (on {info.closed_at} by {info.closed_by}) and these reports give"
+                " different figures; nothing was written:\n  " + "\n  ".join(diffs)
+                + "\nIf the closed invoices must change: --reopen --reason \"why\" (kept in the ledger)")
+        if reopen:
+            status.reopened = info if defer else ledger.reopen(month, reason=reopen, by=by)
+            status.reopen_reason = reopen
+        else:
+            status.closed = info
+    elif reopen:
+        raise LedgerError(f"{month:%Y-%m} is not closed in the ledger {ledger.where}: nothing to reopen"
+                          " (drop --reopen)")
+    status.numbers = f"kept in the ledger {ledger.where}: a number once given never changes"
+    if not defer:
+        numbers, status.renames = ledger.assign_numbers(month, wanted, **opts)
+        return renumber(result, numbers, wanted)
+    if preview is None:
+        preview, status.renames = ledger.preview_numbers(month, wanted, **opts)
+    status.pending = PendingRecord(ledger, month, wanted, opts, preview,
+                                   (status.reopened.id, reopen, by) if status.reopened else None)
+    return renumber(result, preview, wanted)
 
 
 def _previous(ledger, month: dt.date, compare_with: str | None, pricebook) -> tuple[MonthFigures | None, str]:
@@ -184,4 +222,4 @@ def report_rows(reads) -> list[tuple[str, str, str, str, str]]:
              PeriodCheck(r.file, r.period, dt.date.today()).stated()) for r in reads]
 
 
-__all__ = ["control_month", "MonthStatus", "who", "open_ledger", "review_problems", "report_rows"]
+__all__ = ["control_month", "MonthStatus", "PendingRecord", "who", "open_ledger", "review_problems", "report_rows"]

@@ -292,22 +292,59 @@ class Ledger:
                                                          customer=a.customer, label=a.label)
                                                     for a in figures.accounts])
 
-    def reopen(self, month: dt.date, *, reason: str, by: str) -> CloseInfo:
+    def reopen(self, month: dt.date, *, reason: str, by: str, conn=None, close_id: int | None = None) -> CloseInfo:
         """Unlock a closed month, keeping its record and why it was reopened.
-        The invoice numbers stay: the next close reuses them."""
+        The invoice numbers stay: the next close reuses them.  `close_id`: the
+        close the caller compared with (refused if the month was closed again
+        since)."""
         if not reason or not reason.strip():
             raise LedgerError("--reopen needs --reason \"...\" (kept in the ledger with who reopened it)")
+        if conn is None:
+            with self._write() as c:
+                return self.reopen(month, reason=reason, by=by, conn=c, close_id=close_id)
         m = month_text(month)
-        with self._write() as conn:
-            row = conn.execute(select(S.closes).join(S.month_locks, S.month_locks.c.close_id == S.closes.c.id)
-                               .where(S.month_locks.c.month == m).with_for_update()).mappings().first()
-            if row is None:
-                raise LedgerError(f"{m} is not closed: nothing to reopen (drop --reopen)")
-            conn.execute(insert(S.reopens).values(month=m, close_id=row["id"], reopened_at=now_utc(),
-                                                  reopened_by=by, reason=reason.strip()))
-            conn.execute(update(S.closes).where(S.closes.c.id == row["id"]).values(status="reopened"))
-            conn.execute(S.month_locks.delete().where(S.month_locks.c.month == m))
+        row = conn.execute(select(S.closes).join(S.month_locks, S.month_locks.c.close_id == S.closes.c.id)
+                           .where(S.month_locks.c.month == m).with_for_update()).mappings().first()
+        if row is None:
+            if close_id is not None:
+                raise LedgerError(f"{m} was reopened by another run while this one ran: nothing was written or"
+                                  " recorded; run it again without --reopen")
+            raise LedgerError(f"{m} is not closed: nothing to reopen (drop --reopen)")
+        if close_id is not None and row["id"] != close_id:
+            raise LedgerError(f"{m} was reopened and closed again by another run (on {row['closed_at']} by"
+                              f" {row['closed_by']}) while this one ran: nothing was written or recorded; build"
+                              " again to compare with that close")
+        conn.execute(insert(S.reopens).values(month=m, close_id=row["id"], reopened_at=now_utc(),
+                                              reopened_by=by, reason=reason.strip()))
+        conn.execute(update(S.closes).where(S.closes.c.id == row["id"]).values(status="reopened"))
+        conn.execute(S.month_locks.delete().where(S.month_locks.c.month == m))
         return _info(row)
+
+    def record_build(self, month: dt.date, wanted: Sequence[Wanted], *, expected: dict[str, Numbered],
+                     publish: Callable[[], None], reopen: tuple[int, str, str] | None = None, **opts) -> None:
+        """What a build keeps, in one transaction committed only once its output
+        is published: the reopen (close id, reason, by) if asked, and the
+        invoice numbers the output shows (`expected`, from preview_numbers).
+        `publish` runs inside the transaction, last: if it fails nothing is
+        kept; if another run gave numbers meanwhile, nothing is published."""
+        m = month_text(month)
+        try:
+            with self._write() as conn:
+                if reopen is not None:
+                    close_id, reason, by = reopen
+                    self.reopen(month, reason=reason, by=by, conn=conn, close_id=close_id)
+                numbers, _ = self.assign_numbers(month, wanted, conn=conn, **opts)
+                if {k: v.number for k, v in numbers.items()} != {k: v.number for k, v in expected.items()}:
+                    raise LedgerError(f"ledger {self.where}: another run gave invoice numbers while this one ran,"
+                                      f" so the {m} numbers it computed are taken: nothing was written or recorded;"
+                                      " run it again")
+                publish()
+        except IntegrityError:
+            raise LedgerError(f"ledger {self.where}: another run gave invoice numbers while this one ran:"
+                              " nothing was written or recorded; run it again") from None
+        except SQLAlchemyError as exc:   # the commit too (after publish: atomic_write undoes it)
+            raise LedgerError(f"ledger {self.where}: the {m} invoice numbers could not be recorded ({_short(exc)});"
+                              " nothing was written or recorded") from None
 
     # -- plumbing -----------------------------------------------------------------
     def _write(self):

@@ -475,11 +475,13 @@ def _skeleton(template: Path, month: dt.date, reads):
 def write_billing_workbook(out: str | Path, reads: Sequence, result, *, inputs: Iterable[str | Path] = (),
                            template: str | Path | None = None, force: bool = False,
                            progress: Progress | None = None, imported_at: dt.datetime | None = None,
-                           udf_formulas: bool = False, month_status=None) -> dict:
+                           udf_formulas: bool = False, month_status=None, publish_guard=None) -> dict:
     """Write the month's billing workbook to `out` from the template.
 
     `inputs` (reports, price book) and the template are never overwritten;
-    `udf_formulas` writes live UDF formulas in Amount cells (docs/workbook.md).
+    `udf_formulas` writes live UDF formulas in Amount cells (docs/workbook.md);
+    `publish_guard`: files/publish.atomic_write's guard (the ledger record kept
+    with the workbook, in build).
     Returns facts for the caller's summary: path, seconds, Amount cells per UDF.
     """
     started = time.perf_counter()
@@ -509,5 +511,6 @@ def write_billing_workbook(out: str | Path, reads: Sequence, result, *, inputs: 
     if progress:
         progress(f"writing {len(lines):,} invoice lines and {sum(len(r.rows) for r in reads):,} import rows")
     # without --force the new file is published exclusively (a racing run gets "exists")
-    atomic_write(out_path, lambda tmp: write_package(wb, sheets, tmp, progress=progress), overwrite=force)
+    atomic_write(out_path, lambda tmp: write_package(wb, sheets, tmp, progress=progress), overwrite=force,
+                 guard=publish_guard)
     return {"path": out_path, "seconds": time.perf_counter() - started, "amount_cells": dict(counts)}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
-from typing import Mapping
+from typing import Mapping, Sequence
 
 # FORMATS.md "Normalised usage record": vendor keys.
 VENDORS = ("axcient-bff", "x360recover", "acronis", "altaro", "hornetsecurity")
@@ -23,11 +23,12 @@ FORMER_VENDOR_KEYS = {"hornetsecurity": "altaro"}
 class Source:
     """Where a figure came from: file, sheet and 1-based row numbers as a
     spreadsheet shows them (header = row 1).  Several rows when a record sums
-    rows (Acronis infras, Altaro users)."""
+    rows (Acronis infras, Altaro users): a tuple, or for big roll-ups the
+    readers' RowNumbers (one array; equal to the tuple of its numbers)."""
 
     file: str
     sheet: str | None = None
-    rows: tuple[int, ...] = ()
+    rows: Sequence[int] = ()
 
     def __str__(self) -> str:
         text = self.file
@@ -38,8 +39,11 @@ class Source:
         return text
 
 
-def _compress_rows(rows: tuple[int, ...]) -> str:
+def _compress_rows(rows: Sequence[int]) -> str:
     """(2,3,4,7) -> '2-4,7': keeps traces of big roll-ups readable."""
+    ranges_text = getattr(rows, "ranges_text", None)
+    if ranges_text is not None:
+        return ranges_text()  # readers' RowNumbers: computed on its array, no million ints built
     parts: list[str] = []
     ordered = sorted(set(rows))
     start = prev = ordered[0]

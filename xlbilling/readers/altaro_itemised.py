@@ -13,6 +13,7 @@ import numpy as np
 
 from xlbilling.core.period import month_period, parse_month_cell
 from xlbilling.core.records import UsageRecord
+from xlbilling.readers.row_numbers import RowNumbers
 from xlbilling.core.rules import altaro as rules
 from xlbilling.readers.cells import cell_text
 from xlbilling.readers.headers import Col
@@ -100,8 +101,9 @@ def _billed_users(rows, cust, names, key_of_name, customers, keys, name_values):
     for c, k, nm in zip(pair_cust[several].tolist(), pair_key[several].tolist(), pair_name[several].tolist()):
         merged.setdefault(c, {}).setdefault(keys[k], []).append(name_values[nm])
     order, starts, ends = _blocks(cust)
-    # one list of every billed row, by customer; a tuple slice is each record's source rows
-    by_customer = tuple(rows[order].tolist())
+    # every billed row, by customer, in one array; a slice of it is each record's source
+    # rows (RowNumbers: no million ints built)
+    by_customer = RowNumbers(rows[order])
     ascending = bool(len(rows) < 2 or (rows[1:] > rows[:-1]).all())  # then each block is already sorted
     out = []
     for first, a, b in zip(order[starts].tolist(), starts.tolist(), ends.tolist()):
@@ -109,7 +111,7 @@ def _billed_users(rows, cust, names, key_of_name, customers, keys, name_values):
         groups = merged.get(c)
         spelled = tuple(tuple(sorted(groups[k])) for k in sorted(groups)) if groups else ()
         block = by_customer[a:b]
-        out.append((customers[c], int(counts[c]), spelled, block if ascending else tuple(sorted(block))))
+        out.append((customers[c], int(counts[c]), spelled, block if ascending else RowNumbers(np.sort(block.array))))
     return out
 
 
@@ -196,7 +198,7 @@ class AltaroItemisedReader(Reader):
             n_types = max(len(type_values), 1)
             group = cust_raw[other].astype(np.int64) * n_types + type_codes[other]
             order, starts, ends = _blocks(group)
-            other_rows = tuple(rows_at(other[order]).tolist())
+            other_rows = RowNumbers(rows_at(other[order]))
             for first, a, b in zip(order[starts].tolist(), starts.tolist(), ends.tolist()):
                 c_code, t_code = divmod(int(group[first]), n_types)
                 why = ("blank Object Name" if type_billed[t_code] else

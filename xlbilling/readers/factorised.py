@@ -7,6 +7,7 @@ from __future__ import annotations
 import decimal
 from decimal import Decimal
 
+from xlbilling.readers.row_numbers import RowNumbers
 from xlbilling.readers.cells import cell_text
 from xlbilling.readers.reader import Context
 
@@ -58,7 +59,7 @@ def group_rows(rows, index, tenant_codes, item_codes, whole=None, parsed=None) -
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
     at = index[order]
     del order
-    row_list = tuple(rows[at].tolist())               # slices of a tuple: each record's Source rows
+    row_list = RowNumbers(rows[at])                   # slices of one array: each record's Source rows
     firsts = at[starts].tolist()
     bounds = (starts + counts).tolist()
     if whole is None:

@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from xlbilling.core.period import Period
 from xlbilling.core.problems import Problem
 from xlbilling.core.records import Source, UsageRecord
+from xlbilling.readers.row_numbers import RowNumbers
 from xlbilling.readers.cells import Cells
 from xlbilling.readers.headers import Col, HeaderMatch, match_header
 from xlbilling.readers.tables.table import Table
@@ -181,7 +182,8 @@ class Context:
         return self.table.sheet
 
     def source(self, rows: Iterable[int]) -> Source:
-        return Source(self.table.file, self.table.sheet, tuple(rows))
+        """Where rows came from; RowNumbers (a big roll-up's compact rows) kept as they are."""
+        return Source(self.table.file, self.table.sheet, rows if isinstance(rows, RowNumbers) else tuple(rows))
 
     def has(self, name: str) -> bool:
         return name in self.match.positions

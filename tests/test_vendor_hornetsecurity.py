@@ -79,3 +79,49 @@ def test_a_rates_row_with_only_the_vendor_cost_gives_the_line_its_cost():
     assert (line.amount, line.cost_amount) == (D("52.50"), D("35.00"))     # 25 x 2.10, 25 x 1.40
     other = next(ln for ln in res.lines if ln.item != "365TB")              # the add-on: no cost row
     assert other.cost_amount is None
+
+
+def _check(tmp_path, capsys, rates, *extra):
+    from xlbilling.commands.cli import main
+    from xlbilling.writers.pricebook_template import write_pricebook
+
+    path = tmp_path / "pb.xlsx"
+    write_pricebook(path, force=True, protect_templates=False, customers=[("Wide World", "EUR", None, None, None)],
+                    accounts=[("altaro", "Wide World", "Wide World", "Wide World", "yes", None, None)],
+                    rates=[(v, item, None, cust, "license", D(price), "EUR", None, None, None, None, None, None)
+                           for v, item, cust, price in rates])
+    code = main(["pricebook", "check", *extra, str(path)])
+    out, err = capsys.readouterr()
+    return code, out, err, path
+
+
+def test_pricebook_check_names_altaro_rates_rows_of_hornetsecurity_products_and_still_passes(tmp_path, capsys):
+    """A complete price book whose Rates row 3 prices the Hornetsecurity product 365TB
+    under Vendor altaro (rows 2-5 below the header; the Altaro itemised report bills
+    only m365_users): check says which cell to change to what, and the book stays
+    valid and ready (exit 0, with --strict too).  Row 5 has a twin under
+    hornetsecurity (row 6): retyping it would make two rows for one item, so the
+    advice is to merge and delete."""
+    rates = [("altaro", "m365_users", None, "3.50"),       # row 2: the Altaro report's own item
+             ("altaro", "365TB", None, "2.10"),            # row 3: a Hornetsecurity product under altaro
+             ("altaro", "*", None, "1.00"),                # row 4: every altaro item: not told apart
+             ("altaro", "365TP", None, "1.95"),            # row 5: shadowed by row 6
+             ("hornetsecurity", "365TP", None, "1.90")]    # row 6
+    for extra in ((), ("--strict",)):
+        code, out, err, path = _check(tmp_path, capsys, rates, *extra)
+        assert code == 0 and "OK, ready to invoice" in out
+        warnings = [ln for ln in err.splitlines() if ln.startswith("warning:")]
+        assert warnings == [
+            f"warning: {path}, sheet 'Rates', row 3, column 'Vendor': found 'altaro', expected 'hornetsecurity': the"
+            " item '365TB' is a Hornetsecurity product (altaro reports bill only m365_users); set Vendor to"
+            " hornetsecurity (meanwhile the row prices hornetsecurity usage where no hornetsecurity row does)",
+            f"warning: {path}, sheet 'Rates', row 5, column 'Vendor': found 'altaro', expected 'hornetsecurity': the"
+            " item '365TP' is a Hornetsecurity product (altaro reports bill only m365_users); row 6 has the same"
+            " item, tier and customer under hornetsecurity: move into row 6 what this row adds, then delete this"
+            " row"]
+
+
+def test_pricebook_check_says_nothing_of_a_book_without_former_key_rows(tmp_path, capsys):
+    code, out, err, _ = _check(tmp_path, capsys, [("altaro", "m365_users", None, "3.50"),
+                                                  ("hornetsecurity", "365TB", None, "2.10")])
+    assert code == 0 and "OK, ready to invoice" in out and "warning" not in err

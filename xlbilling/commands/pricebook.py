@@ -21,7 +21,8 @@ CHECK_EPILOG = """examples:
   xlbilling pricebook check --strict pricebook.xlsx
       exit 1 while rates, customers or reviews are missing (for scripts)
 
-exit codes: 0 valid (INCOMPLETE is said on screen), 1 --strict and incomplete, 2 not a valid price book"""
+exit codes: 0 valid (INCOMPLETE and warnings are said on screen), 1 --strict and incomplete, 2 not a valid
+price book"""
 
 
 def register(subparsers) -> None:
@@ -82,8 +83,12 @@ def run_init(args) -> int:
 
 def run_check(args) -> int:
     from xlbilling.pricing.pricebook import load_pricebook
+    from xlbilling.pricing.vendors import former_key_warnings
 
     pb = load_pricebook(args.pricebook)
+    # rows that still work but should be retyped: said, never a failure (exit code unchanged)
+    for warning in former_key_warnings(pb):
+        print(f"warning: {args.pricebook}, {warning}", file=sys.stderr)
     blank = sum(1 for r in pb.rates if r.unit_price is None and not r.rule and r.distributor_discount is None)
     unmapped = sum(1 for a in pb.accounts if not a.customer)
     unreviewed = sum(1 for a in pb.accounts if not a.reviewed)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
+from xlbilling.core.records import FORMER_VENDOR_KEYS
 from xlbilling.pricing.vendors import acronis, altaro, axcient_bff, hornetsecurity, x360recover
 
 UNITS: dict[str, ModuleType] = {m.VENDOR: m for m in (axcient_bff, x360recover, acronis, altaro, hornetsecurity)}
@@ -51,6 +52,35 @@ def reader_options(pricebook) -> dict:
     return out
 
 
+def former_key_warnings(pricebook) -> list[str]:
+    """Rates rows under a vendor's former key (FORMER_VENDOR_KEYS) whose item the
+    former key's own reports never bill, so they can only price the new vendor's
+    usage: Vendor altaro with a Hornetsecurity product code (the Altaro itemised
+    report bills m365_users only: the altaro unit's LABELS).  They still apply;
+    pricing lists the ones a month uses as former_vendor_key.  `pricebook check`
+    names them all before any month is priced.  Accounts rows cannot be told
+    apart without a report (an altaro account is an Altaro customer's name or a
+    Hornetsecurity reference), so pricing alone names those."""
+    out = []
+    for vendor, old in sorted(FORMER_VENDOR_KEYS.items()):
+        own = set(UNITS[old].LABELS)
+        new_rows = {(r.item, r.tier, r.customer.casefold()): r.row for r in pricebook.rates if r.vendor == vendor}
+        for rate in pricebook.rates:
+            if rate.vendor != old or rate.item == "*" or rate.item.split(":", 1)[0] in own:
+                continue
+            why = (f"the item {rate.item!r} is a {vendor_label(vendor)} product ({old} reports bill only"
+                   f" {', '.join(sorted(own))})")
+            twin = new_rows.get((rate.item, rate.tier, rate.customer.casefold()))
+            # retyping a row whose twin is already under the new key would make two rows for one item
+            fix = (f"row {twin} has the same item, tier and customer under {vendor}: move into row {twin} what"
+                   " this row adds, then delete this row" if twin
+                   else f"set Vendor to {vendor} (meanwhile the row prices {vendor} usage where no {vendor} row"
+                        " does)")
+            out.append(f"sheet 'Rates', row {rate.row}, column 'Vendor': found {old!r}, expected {vendor!r}:"
+                       f" {why}; {fix}")
+    return out
+
+
 def service_order(vendor: str, item: str) -> tuple[str, int]:
     """Where a line stands on an invoice: vendors by the name a person reads, then
     the unit's services in the order its LABELS list them (others after)."""
@@ -78,4 +108,4 @@ def item_labels() -> dict[str, str]:
     return out
 
 
-__all__ = ["UNITS", "VENDOR_LABELS", "vendor_label", "vendor_key", "unit_for", "item_labels", "reader_options", "service_order", "describe_item"]
+__all__ = ["UNITS", "VENDOR_LABELS", "vendor_label", "vendor_key", "former_key_warnings", "unit_for", "item_labels", "reader_options", "service_order", "describe_item"]

@@ -81,6 +81,21 @@ def no_reader(monkeypatch):
 
 
 @pytest.fixture
+def real_reader(no_reader, monkeypatch):
+    """xlbilling's own reader instead of the stand-in: for the tests of what
+    fetch does with a saved file the reader refuses."""
+    import importlib
+    import sys
+
+    import xlbilling
+
+    monkeypatch.delitem(sys.modules, "xlbilling.readers")
+    module = importlib.import_module("xlbilling.readers")
+    monkeypatch.setattr(xlbilling, "readers", module)
+    return module
+
+
+@pytest.fixture
 def memory_keyring():
     previous = keyring.get_keyring()
     ring = MemoryKeyring()

@@ -12,10 +12,12 @@ import socket
 import pytest
 
 try:  # tests/ is on sys.path (pytest's default rootdir-less import mode) ...
-    from fetch_helpers import KEY, keys, memory_keyring, no_reader, run_cli, state_dir, vendor  # noqa: F401
+    from fetch_helpers import (KEY, keys, memory_keyring, no_reader, real_reader, run_cli,  # noqa: F401
+                               state_dir, vendor)
     from fetchserver import ALTARO_CSV
 except ModuleNotFoundError:  # ... or tests is a package
-    from tests.fetch_helpers import KEY, keys, memory_keyring, no_reader, run_cli, state_dir, vendor  # noqa: F401
+    from tests.fetch_helpers import (KEY, keys, memory_keyring, no_reader, real_reader, run_cli,  # noqa: F401
+                                     state_dir, vendor)
     from tests.fetchserver import ALTARO_CSV
 
 
@@ -206,6 +208,33 @@ def test_reader_summary_is_printed_when_the_reader_exists(vendor, tmp_path, stat
     err = capsys.readouterr().err
     assert seen == [str(out)]
     assert "reader: 5 row(s), 1 customer(s)" in err and "same-name users" in err
+
+
+@pytest.mark.parametrize("relative", [False, True])
+def test_a_saved_report_the_reader_refuses_is_bad_input_exit_2(vendor, tmp_path, state_dir, capsys, real_reader,
+                                                               monkeypatch, relative):
+    """README: exit 1 means --strict found un-invoiced usage, 2 an error; a
+    report the reader refuses is bad input (2), kept where it was saved, and the
+    message says where (the full path too for a relative --out) and why."""
+    body = (ALTARO_CSV + ",Mailbox,Dan Brown,2026-10\r\n").encode()     # row 7 has no customer
+    vendor.behaviour.altaro_body = body
+    out = tmp_path / "altaro.csv"
+    monkeypatch.chdir(tmp_path)
+    code = run_cli(["fetch", "altaro", "--quiet", "--link", vendor.altaro_link(), "--month", "2026-10",
+                    "--out", "altaro.csv" if relative else str(out)])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert out.read_bytes() == body                                    # saved as served, for a look
+    where = f"altaro.csv ({out})" if relative else str(out)
+    assert err.startswith(f"xlbilling fetch: error: {where}: saved there, but xlbilling's reader refuses it"), err
+    assert "altaro.csv, row 7, column 'Customer': found '', expected the customer" in err
+    assert "Traceback" not in err and "unexpected internal error" not in err
+
+
+def test_a_saved_report_the_reader_accepts_exits_0(vendor, tmp_path, state_dir, capsys, real_reader):
+    out = tmp_path / "altaro.csv"
+    assert run_cli(["fetch", "altaro", "--link", vendor.altaro_link(), "--month", "2026-10", "--out", str(out)]) == 0
+    assert "reader: 5 row(s), 2 customer(s)" in capsys.readouterr().err
 
 
 def test_rejected_key_does_not_block_the_corrected_retry(vendor, tmp_path, state_dir, capsys, monkeypatch):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from xlbilling.commands.boundary import escape_control
 from xlbilling.core.rules.x360recover import parse_month
-from xlbilling.errors import XlbillingError
+from xlbilling.errors import ReportError, XlbillingError
 
 try:  # httpx and keyring are optional on a headless install (`xlbilling help install`)
     from xlbilling.fetch import altaro, x360recover
@@ -34,7 +34,8 @@ EPILOG = """examples:
   xlbilling fetch altaro --link "$ALTARO_LINK" --month 2026-10 --out - > altaro.csv
       the report on stdout
 
-exit codes: 0 saved, 1 saved but the reader rejects the file, 2 an error (nothing saved)"""
+exit codes: 0 saved, 2 an error: nothing saved, or saved but the reader refuses the file (the message says
+where it was saved and why it was refused)"""
 
 
 def _register_unavailable(subparsers) -> None:
@@ -187,8 +188,9 @@ def _run_x360(args, month: dt.date, out_path: Path | None, http_settings: HttpSe
 
 def _reader_summary(path: Path | None, say) -> int:
     """Read the saved file back with the project's reader, when there is one,
-    so a report `xlbilling build` would reject is caught now.  The reader is
-    optional here: without it the file is still saved and 0 returned."""
+    so a report `xlbilling build` would reject is caught now (ReportError: exit
+    2, the file stays saved).  The reader is optional here: without it the file
+    is still saved and 0 returned."""
     if path is None:
         return 0
     try:
@@ -201,8 +203,11 @@ def _reader_summary(path: Path | None, say) -> int:
     try:
         result = read_report(str(path))
     except XlbillingError as err:
-        say(f"saved, but the reader rejects the file: {err}")
-        return 1
+        # bad input, not a failure of xlbilling: exit 2 (README), the file kept for a look
+        where = path if path.is_absolute() else f"{path} ({path.resolve()})"
+        raise ReportError(f"{where}: saved there, but xlbilling's reader refuses it, so `xlbilling build` would"
+                          f" too: {err}\nThe file is kept as the vendor served it: check it, and fetch again"
+                          " (with --force) once the vendor's data is right") from None
     except Exception as err:  # another module's bug must not undo a good fetch
         say(f"saved; the reader could not summarise it ({type(err).__name__})")
         return 0

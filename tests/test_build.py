@@ -205,7 +205,7 @@ def test_missing_rate_is_a_problem_and_strict_exits_1(tmp_path, capsys):
                  "--out", str(out)])
     assert code == 1
     err = capsys.readouterr().err
-    assert "3 No price for an item" in err and "NOT READY TO INVOICE: 3 usage item(s) were not invoiced" in err
+    assert "3 No price for an item" in err and "NOT READY TO INVOICE: 3 usage items were not invoiced" in err
     values = openpyxl.load_workbook(out, data_only=True)
     kinds = [values[L.PROBLEMS.name].cell(r, L.PROBLEMS.index("kind")).value for r in range(5, 30)]
     assert kinds.count("no_rate") == 3  # Contoso, Fabrikam, Tailspin each have users

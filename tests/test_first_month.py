@@ -104,7 +104,7 @@ def test_readme_steps_with_a_filled_price_book(tmp_path, capsys):
     for step in steps[3:]:
         code, out, err = _run_in_process(tmp_path, step, capsys)
         assert code == 0, err
-        assert "NOT READY TO INVOICE: 1 usage item(s) were not invoiced (1 from accounts without a customer)" \
+        assert "NOT READY TO INVOICE: 1 usage item was not invoiced (1 from accounts without a customer)" \
             in " ".join(err.split())
     rows = (tmp_path / "lines-2026-10.csv").read_text(encoding="utf-8").splitlines()
     assert rows[0].startswith("customer,vendor,item,description,quantity,unit,unit_price,amount,currency,source")

@@ -615,7 +615,7 @@ def test_close_with_uninvoiced_usage_notes_it_and_strict_refuses(tmp_path, capsy
     pb = pricebook(tmp_path / "pb.xlsx", [("Acme", "")], [("Acme", "Acme")])
     sep = altaro(tmp_path / "altaro-sep.csv", "2026-09", {"Acme": 2, "Dee": 1})     # Dee has no Accounts row
     assert close("2026-09", pb, sep, ledger, "--strict") == 2
-    assert "--strict: 1 problem(s) leave usage un-invoiced" in capsys.readouterr().err
+    assert "--strict: 1 problem leaves usage un-invoiced" in capsys.readouterr().err
     assert Ledger.open(ledger).history() == []
     assert close("2026-09", pb, sep, ledger) == 0
-    assert "closed with 1 problem(s) leaving usage NOT invoiced" in capsys.readouterr().err
+    assert "closed with 1 problem leaving usage NOT invoiced" in capsys.readouterr().err

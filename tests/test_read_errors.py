@@ -55,6 +55,7 @@ def test_missing_column_with_close_match_suggested():
         read_report(ADV / "altaro_misspelled.csv")
     msg = str(info.value)
     assert "'Object Name'" in msg and "found 'Object Nme'" in msg and "header row 1" in msg
+    assert "required column is missing: 'Object Name'" in msg          # one column: singular
 
 
 def test_missing_required_columns_listed_by_name(tmp_path):
@@ -66,6 +67,7 @@ def test_missing_required_columns_listed_by_name(tmp_path):
     msg = str(info.value)
     assert "Acronis usage report csv_v2_0" in msg
     assert "'usage.absolute.production'" in msg and "'usage.delta.production'" in msg
+    assert "required columns are missing: " in msg
 
 
 def test_another_vendors_file_is_unrecognised_with_its_header_shown():

@@ -65,6 +65,16 @@ def test_prorated_storage(price, first, last, month, currency, expected):
     assert result.value == Decimal(expected)
 
 
+def test_workings_say_one_in_the_singular():
+    """A count of exactly 1 in a working reads '1 server', '1 day', never '1 servers'."""
+    assert x.endpoint_charge(1, 2, 45, 12.5).working == "1 server x 45 + 2 workstations x 12.5 = 70 -> USD 70.00"
+    assert x.endpoint_charge(3, 1, 45, 12.5).working.startswith("3 servers x 45 + 1 workstation x 12.5 =")
+    # same day: 1 day, 100 / 29 = 3.448... -> 3.45
+    assert x.prorated_storage(100, D_(2024, 2, 10), D_(2024, 2, 10), FEB24).working.startswith(
+        "100 x 1 day assigned (2024-02-10 to 2024-02-10) / 29 days =")
+    assert " x 20 days assigned " in x.prorated_storage(100, D_(2024, 2, 10), None, FEB24).working
+
+
 def test_prorated_storage_last_before_first_is_an_error():
     with pytest.raises(RuleInputError) as info:
         x.prorated_storage(100, D_(2024, 2, 10), D_(2024, 2, 9), FEB24)

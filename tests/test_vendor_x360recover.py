@@ -102,6 +102,10 @@ def test_licenses_count_devices_split_tiers_and_add_cloud_only():
     assert kinds(res) == ["license_without_system"]
     problem = next(p for p in res.problems if p.kind == "license_without_system")
     assert problem.customer == "C" and problem.vendor == "x360recover"
+    # one spare license: said in the singular, never '1 spare license(s) are billed'
+    assert ("has 3 x360Recover server endpoint licenses this month but the device list shows 2 protected servers"
+            " on an appliance: the 1 spare license is billed at the bundled rate; check whether it can be removed"
+            in problem.message)
     # pool allowance from the 3 licenses (cloud-only adds none): 3 x 2000 = 6000 GB
     assert next(r for r in res.pool_rows if r.customer == "C").allowance_gb == D(6000)
 
@@ -122,6 +126,10 @@ def test_more_systems_than_licenses_bills_the_licenses_and_is_a_problem():
     # 1 license, 3 systems: the bundled systems take it: 1 x 55 = 55.00
     assert lines(res) == [("C", "endpoint_server", "x360Recover server endpoint (bundled)", D(1), D("55.00"))]
     assert kinds(res) == ["system_without_license"]
+    (problem,) = [p for p in res.problems if p.kind == "system_without_license"]
+    # one license: never '1 x360Recover server endpoint licenses' or '1 are billed'
+    assert ("has 3 protected servers on an appliance but only 1 x360Recover server endpoint license this month:"
+            " 1 is billed; check the license assignments" in problem.message)
 
 
 def test_workstation_licensed_mid_month_and_removed_is_billed():

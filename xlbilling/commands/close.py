@@ -9,6 +9,7 @@ import sys
 
 from xlbilling.commands.lines import add_month_arguments, controlled
 from xlbilling.core.rules.x360recover import parse_month
+from xlbilling.core.words import count, plural
 from xlbilling.errors import LedgerError
 
 
@@ -48,7 +49,8 @@ def close_month(args, before_commit=None):
     reads, result = run_month(args.reports, args.pricebook, month, basis=args.basis, pricebook=pricebook,
                               allow_period_mismatch=args.allow_period_mismatch)
     if result.blocking_problems and args.strict:
-        raise LedgerError(f"--strict: {len(result.blocking_problems)} problem(s) leave usage un-invoiced, so"
+        n = len(result.blocking_problems)
+        raise LedgerError(f"--strict: {count(n, 'problem')} {plural('leaves', n, 'leave')} usage un-invoiced, so"
                           f" {month:%Y-%m} was not closed:\n  "
                           + "\n  ".join(str(p) for p in result.blocking_problems[:10])
                           + "\nFix them in the price book, or close without --strict to record the month as it is")
@@ -77,8 +79,8 @@ def run(args) -> int:
         print(f"(reopened first: {status.reopen_reason})", file=sys.stderr)
     blocking = result.blocking_problems
     if blocking:
-        print(f"note: closed with {len(blocking)} problem(s) leaving usage NOT invoiced (as the workbook's Problems"
-              " sheet lists them); use --strict to refuse closing such a month", file=sys.stderr)
+        print(f"note: closed with {count(len(blocking), 'problem')} leaving usage NOT invoiced (as the workbook's"
+              f" Problems sheet lists {plural('it', len(blocking), 'them')}); use --strict to refuse closing such a month", file=sys.stderr)
         for p in blocking[:10]:
             print(f"  {p}", file=sys.stderr)
     return 0

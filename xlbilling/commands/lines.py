@@ -9,6 +9,7 @@ import sys
 
 from xlbilling.core.rules.axcient_bff import BASES
 from xlbilling.core.rules.x360recover import parse_month
+from xlbilling.core.words import count, plural
 
 
 def add_month_arguments(p: argparse.ArgumentParser) -> None:
@@ -102,10 +103,11 @@ def not_ready_message(result) -> str | None:
         kinds[p.kind] = kinds.get(p.kind, 0) + 1
     parts = ", ".join(f"{n} {_BLOCKING_WORDS.get(k, k.replace('_', ' '))}" for k, n in sorted(kinds.items()))
     unreviewed = sum(1 for p in result.problems if p.kind == "unreviewed_mapping")
-    review = f"; {unreviewed} account mapping(s) still to review (Accounts, Reviewed)" if unreviewed else ""
-    return (f"NOT READY TO INVOICE: {len(blocking)} usage item(s) were not invoiced ({parts}){review}. The totals"
-            " leave them out. Fill the price book (`xlbilling help pricebook`) and run again; the Problems list"
-            " says what each one needs.")
+    review = f"; {count(unreviewed, 'account mapping')} still to review (Accounts, Reviewed)" if unreviewed else ""
+    n = len(blocking)
+    return (f"NOT READY TO INVOICE: {count(n, 'usage item')} {plural('was', n, 'were')} not invoiced ({parts}){review}."
+            f" The totals leave {plural('it', n, 'them')} out. Fill the price book (`xlbilling help pricebook`) and"
+            " run again; the Problems list says what each one needs.")
 
 
 def print_not_ready(result, err=None) -> None:

@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from xlbilling.core.money import to_excel
+from xlbilling.core.words import count
 from xlbilling.gc_pause import gc_paused
 from xlbilling.excel.cells import (
     BAD_VALUE, EXCEL_ERRORS, Arg, CellError, ExcelError, SheetRange, cell_text, error_code,
@@ -158,7 +159,7 @@ class Udf:
         args = self.args
         try:
             if len(values) != len(args):
-                raise CellError(f"expected {len(args)} arguments, got {len(values)}")
+                raise CellError(f"expected {count(len(args), 'argument')}, got {len(values)}")
             fixed: list[Any] = [None] * len(args)
             grids: dict[int, tuple[int, int, list]] = {}
             shape: tuple[int, int] | None = None
@@ -322,7 +323,7 @@ class Aggregate(Udf):
     def __call__(self, *values: Any) -> Any:
         try:
             if len(values) != len(self.args):
-                raise CellError(f"expected {len(self.args)} arguments, got {len(values)}")
+                raise CellError(f"expected {count(len(self.args), 'argument')}, got {len(values)}")
             converted: list[Any] = []
             widest = max((len(_column_cells(v)) for a, v in zip(self.args, values)
                           if a.name in self.columns and _trimmed(v)), default=0)

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from xlbilling.core.money import to_date
+from xlbilling.core.words import count
 from xlbilling.errors import PriceBookError, ReportError, XlbillingError
 from xlbilling.writers import layout as L
 from xlbilling.writers import live
@@ -284,13 +285,13 @@ def summary_text(plan: Plan) -> str:
     """The message box after a good import: what was imported, skipped and why,
     the problems to review, and which month and price book were used."""
     new = plan.reads[plan.new_index]
-    lines = [f"Imported {new.file}: {new.vendor} {new.report_type}, {new.rows_read:,} rows read,"
-             f" {len(new.records):,} records."]
+    lines = [f"Imported {new.file}: {new.vendor} {new.report_type}, {count(new.rows_read, 'row')} read,"
+             f" {count(len(new.records), 'record')}."]
     for rec in plan.replaced:
         lines.append(f"It replaces the earlier import of {rec.file} ({rec.vendor} {rec.report_type}).")
     reasons = Counter(s.reason for s in new.skipped)
     if reasons:
-        lines.append(f"Skipped {len(new.skipped):,} rows:")
+        lines.append(f"Skipped {count(len(new.skipped), 'row')}:")
         lines.extend(f"  {n:,} x {reason}" for reason, n in reasons.most_common())
     lines.extend(f"Warning: {w}" for w in new.warnings)
     if new.unknown_columns:
@@ -311,8 +312,8 @@ def summary_text(plan: Plan) -> str:
     for inv in result.invoices:
         totals[inv.currency] += inv.total
     money = "; ".join(f"{cur} {amount:,}" for cur, amount in sorted(totals.items()))
-    lines.append(f"Invoices: {len(result.invoices)} customers, {len(result.lines)} lines, from"
-                 f" {len(plan.reads)} report(s)" + (f" ({money})." if money else "."))
+    lines.append(f"Invoices: {count(len(result.invoices), 'customer')}, {count(len(result.lines), 'line')}, from"
+                 f" {count(len(plan.reads), 'report')}" + (f" ({money})." if money else "."))
     if result.problems:
         kinds = Counter(p.title for p in result.problems)
         lines.append(f"Problems to review on the Problems sheet: {len(result.problems)} ("

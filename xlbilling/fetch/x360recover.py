@@ -32,6 +32,7 @@ from typing import Callable, Iterator
 
 import httpx
 
+from xlbilling.core.words import count
 from xlbilling.errors import AuthError, FetchError, NotAllowedError, RateLimitedError
 from xlbilling.fetch import http
 from xlbilling.fetch.secrets import ApiKey
@@ -102,7 +103,7 @@ def _vaults(api: "_Api", devices: dict[str, tuple[object, dict]]) -> list[dict]:
     limit = api.settings.vault_limit
     vaults = api.records("/vault", {"limit": limit, "include_devices": "true"})
     if len(vaults) >= limit:
-        raise FetchError(f"x360Recover /vault returned {len(vaults)} vaults, as many as asked for (limit {limit}): "
+        raise FetchError(f"x360Recover /vault returned {count(len(vaults), 'vault')}, as many as asked for (limit {limit}): "
                          f"the listing may be cut off and /vault has no offset to read the rest; nothing was "
                          f"written. Run again with a larger --vault-limit")
     listed = {_key(_id(v, "vault")) for v in vaults}
@@ -111,7 +112,7 @@ def _vaults(api: "_Api", devices: dict[str, tuple[object, dict]]) -> list[dict]:
             raw = short.get("id", short.get("id_")) if isinstance(short, dict) else short
             vid = None if raw is None else _key(raw)
             if vid is not None and vid not in listed:
-                raise FetchError(f"x360Recover /vault returned {len(vaults)} vaults but device {did} is on vault "
+                raise FetchError(f"x360Recover /vault returned {count(len(vaults), 'vault')} but device {did} is on vault "
                                  f"{vid}, which the listing lacks: the listing looks incomplete (cut by the "
                                  f"server?); nothing was written. Try again, or a larger --vault-limit")
     return vaults

@@ -23,6 +23,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from xlbilling.core.rules.x360recover import client_state, endpoint_tier
+from xlbilling.core.words import count, plural
 from xlbilling.errors import FetchError
 
 COLUMNS = ("client_id", "client_name", "id", "name", "type", "os", "d2c", "vault_types",
@@ -176,11 +177,12 @@ def _row_warnings(rows: list[tuple], clients: dict) -> list[str]:
     out = []
     orphans = [r for r in rows if r[0] is None or _key(r[0]) not in clients]
     if orphans:
-        out.append(f"{len(orphans)} device(s) belong to no listed client (first: device {orphans[0][2]}, "
+        out.append(f"{count(len(orphans), 'device')} {plural('belongs', len(orphans), 'belong')} to no listed client (first: device {orphans[0][2]}, "
                    f"client_id {orphans[0][0]!r})")
     unknown = [r for r in rows if r[4] not in ("SERVER", "WORKSTATION")]
     if unknown:
-        out.append(f"{len(unknown)} device(s) have a type other than SERVER/WORKSTATION "
+        out.append(f"{count(len(unknown), 'device')} {plural('has', len(unknown), 'have')} a type other than"
+                   " SERVER/WORKSTATION "
                    f"(first: id {unknown[0][2]} {unknown[0][4]!r})")
     return out
 

@@ -27,6 +27,7 @@ from typing import Mapping
 from xlbilling.core.period import Period, period_in_text
 from xlbilling.core.problems import Problem
 from xlbilling.core.rules.axcient_bff import normalise_basis
+from xlbilling.core.words import plural
 from xlbilling.errors import MissingColumnsError, ReportError, RuleInputError, UnrecognisedReportError
 from xlbilling.gc_pause import gc_paused
 from xlbilling.readers.cells import SLASH_DATE_ORDERS, Cells, detect_decimal_comma, import_value, looks_like_formula
@@ -93,7 +94,8 @@ def _choose(file: str, file_type: str, tables: list[Table]) -> tuple[Reader, Tab
                                            if near else ""))
         where = file + (f", sheet {table.sheet!r}" if table.sheet else "") + f", header row {index + 1}"
         raise MissingColumnsError(
-            f"{where}: looks like {reader.description} but required column(s) are missing: {'; '.join(parts)}."
+            f"{where}: looks like {reader.description} but required {plural('column', len(parts))}"
+            f" {plural('is', len(parts), 'are')} missing: {'; '.join(parts)}."
             f" Columns found: {', '.join(str(h) for h in header if h not in (None, ''))}")
     first = next((row for t in tables for _, row in _candidates(t)), [])
     seen = ", ".join(repr(str(c)) for c in first[:12] if c not in (None, "")) or "(no text)"

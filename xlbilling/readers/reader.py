@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from xlbilling.core.period import Period
 from xlbilling.core.problems import Problem
 from xlbilling.core.records import Source, UsageRecord
+from xlbilling.core.words import count
 from xlbilling.readers.row_numbers import RowNumbers
 from xlbilling.readers.cells import Cells
 from xlbilling.readers.headers import Col, HeaderMatch, match_header
@@ -124,8 +125,8 @@ class ReadResult:
     def summary_lines(self) -> list[str]:
         """The import summary a finance user reads (CLI stderr, import sheet)."""
         where = f"{self.file}" + (f" sheet {self.sheet!r}" if self.sheet else "")
-        lines = [f"{where}: {self.vendor} {self.report_type} ({self.file_type}); {self.rows_read} data rows read,"
-                 f" {len(self.records)} records, {len(self.skipped)} rows skipped"]
+        lines = [f"{where}: {self.vendor} {self.report_type} ({self.file_type}); {count(self.rows_read, 'data row')} read,"
+                 f" {count(len(self.records), 'record')}, {count(len(self.skipped), 'row')} skipped"]
         reasons: dict[str, int] = {}
         for s in self.skipped:
             reasons[s.reason] = reasons.get(s.reason, 0) + 1

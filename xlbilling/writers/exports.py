@@ -19,6 +19,7 @@ from typing import Iterable, Sequence
 
 from xlbilling.core.formula_text import formula_like
 from xlbilling.core.rules.x360recover import month_bounds
+from xlbilling.core.words import plural  # noqa: F401 - also exports.plural, as before
 from xlbilling.errors import OutputError
 from xlbilling.files.publish import atomic_write_text, check_output
 from xlbilling.pricing.engine import VENDOR_LABELS, item_code
@@ -163,13 +164,6 @@ def import_quantity_price(line, max_decimals: int = IMPORT_MAX_DECIMALS) -> tupl
     # A customer reads this description: the product and, when it is short and
     # exact, the quantity with its unit, never the working or a shortened '~' figure.
     return Decimal(1), line.amount, f"{line.description}{quantity_note(q, line.unit)}"
-
-
-def plural(unit: str, quantity: Decimal) -> str:
-    """'license' -> 'licenses' for any quantity but 1 (never '18 unit'); GB stays GB."""
-    if quantity == 1 or not unit or unit.isupper() or unit.endswith("s"):
-        return unit
-    return unit + ("es" if unit.endswith(("x", "ch", "sh")) else "s")
 
 
 def quantity_note(quantity: Decimal, unit: str, max_decimals: int = IMPORT_MAX_DECIMALS) -> str:

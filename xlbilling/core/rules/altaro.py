@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Iterable
 
 from xlbilling.core.rules.result import Result
+from xlbilling.core.words import count
 from xlbilling.errors import RuleInputError
 
 # seeds/003: filter "Object Type Backed Up" on exactly these entries.
@@ -53,7 +54,7 @@ def billed_users(object_types: Iterable[object], object_names: Iterable[object])
     first_seen: dict[str, str] = {}
     object_types, object_names = list(object_types), list(object_names)
     if len(object_types) != len(object_names):
-        raise RuleInputError(f"object_types has {len(object_types)} rows but object_names has"
+        raise RuleInputError(f"object_types has {count(len(object_types), 'row')} but object_names has"
                              f" {len(object_names)}: expected the same rows", argument="object_names",
                              value=len(object_names))
     for object_type, object_name in zip(object_types, object_names):

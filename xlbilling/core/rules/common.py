@@ -7,6 +7,7 @@ from typing import Iterable
 
 from xlbilling.core.money import D, minor_units, normalise_currency, round_money
 from xlbilling.core.rules.result import Result, fmt
+from xlbilling.core.words import count
 from xlbilling.errors import RuleInputError, show_value
 
 # seeds/001: "filling in the exchange rate with up to five decimals".
@@ -65,4 +66,4 @@ def average_daily_usage(daily_values: Iterable[object], days_in_month: object) -
                              argument="daily_values", value=len(values))
     total = sum(values, Decimal(0))
     avg = total / days
-    return Result(avg, f"sum of {len(values)} daily values {fmt(total)} / {fmt(days)} days = {fmt(avg)}")
+    return Result(avg, f"sum of {count(len(values), 'daily value')} {fmt(total)} / {fmt(days)} days = {fmt(avg)}")

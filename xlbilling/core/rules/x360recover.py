@@ -13,6 +13,7 @@ from xlbilling.core.money import D, normalise_currency, round_money, to_date
 from xlbilling.core.rules.axcient_bff import parse_flag
 from xlbilling.core.rules.common import non_negative
 from xlbilling.core.rules.result import Result, fmt
+from xlbilling.core.words import count
 from xlbilling.errors import RuleInputError
 
 TIERS = ("bundled", "self-hosted", "cloud-only")
@@ -86,7 +87,7 @@ def endpoint_charge(servers: object, workstations: object, server_rate: object,
     """servers x server_rate + workstations x workstation_rate, rounded once.
     seeds/002: server vs workstation is by operating system; each its own price."""
     s, w, sr, wr, code, exact, amount = _endpoints(servers, workstations, server_rate, workstation_rate, currency)
-    return Result(amount, f"{fmt(s)} servers x {fmt(sr)} + {fmt(w)} workstations x {fmt(wr)}"
+    return Result(amount, f"{count(s, 'server')} x {fmt(sr)} + {count(w, 'workstation')} x {fmt(wr)}"
                           f" = {fmt(exact)} -> {code} {amount}")
 
 
@@ -179,7 +180,7 @@ def prorated_storage(monthly_price: object, first_day: object, last_day: object,
         monthly_price, first_day, last_day, month, currency)
     if not days:
         return Result(amount, f"not assigned in {start:%Y-%m}: 0")
-    return Result(amount, f"{fmt(price)} x {days} days assigned ({lo} to {hi})"
+    return Result(amount, f"{fmt(price)} x {count(days, 'day')} assigned ({lo} to {hi})"
                           f" / {days_in_month} days = {fmt(exact)} -> {code} {amount}")
 
 

@@ -19,6 +19,7 @@ from typing import Sequence
 from xlbilling.core.records import Source
 from xlbilling.core.rules import x360recover as x360_rules
 from xlbilling.core.rules.result import fmt
+from xlbilling.core.words import count, plural
 from xlbilling.pricing.charges import (Charge, Group, MappedRecord, MappedUsage, UnitResult, describe, group_records,
                                        price_group, price_groups)
 from xlbilling.pricing.model import License, PoolRow, PriceBook, Rate
@@ -314,16 +315,16 @@ def _split(m: _Month, customer: str, item: str, ep: _Endpoints) -> dict:
     dev_text = f"device list {fmt(bundled)} bundled + {fmt(selfhosted)} self-hosted"
     if licenses > systems:
         m.out.problem("license_without_system",
-                      f"{customer!r} has {fmt(licenses)} x360Recover {kind} endpoint licenses this month but the"
-                      f" device list shows {fmt(systems)} protected {kind}s on an appliance: the"
-                      f" {fmt(licenses - systems)} spare license(s) are billed at the bundled rate; check whether they"
-                      " can be removed", vendor=VENDOR, account=", ".join(ep.accounts), customer=customer,
+                      f"{customer!r} has {count(licenses, f'x360Recover {kind} endpoint license')} this month but the"
+                      f" device list shows {count(systems, f'protected {kind}')} on an appliance: the"
+                      f" {count(licenses - systems, 'spare license')} {plural('is', licenses - systems, 'are')} billed"
+                      f" at the bundled rate; check whether {plural('it', licenses - systems, 'they')} can be removed", vendor=VENDOR, account=", ".join(ep.accounts), customer=customer,
                       source="; ".join(str(s) for s in ep.license_sources))
     elif licenses < systems:
         m.out.problem("system_without_license",
-                      f"{customer!r} has {fmt(systems)} protected {kind}s on an appliance but only {fmt(licenses)}"
-                      f" x360Recover {kind} endpoint licenses this month: {fmt(licenses)} are billed; check the"
-                      " license assignments", vendor=VENDOR, account=", ".join(ep.accounts), customer=customer,
+                      f"{customer!r} has {count(systems, f'protected {kind}')} on an appliance but only"
+                      f" {count(licenses, f'x360Recover {kind} endpoint license')} this month: {fmt(licenses)}"
+                      f" {plural('is', licenses, 'are')} billed; check the license assignments", vendor=VENDOR, account=", ".join(ep.accounts), customer=customer,
                       source="; ".join(str(s) for s in ep.license_sources))
     working = f"{lic_text}; {dev_text}"
     sources = ep.license_sources + [s for t in ("bundled", "self-hosted") for s in ep.system_sources.get(t, [])]

@@ -36,6 +36,10 @@ from xlbilling.readers.reader import Context, LazyRows, ReadResult, Reader, Read
 from xlbilling.readers.tables import Table, load_tables, read_bytes
 from xlbilling.read_options import accept_short_last_row_default
 from xlbilling.readers.integrity import read_report_bytes_hashing
+from xlbilling.readers.streamed_read import open_streamed
+from xlbilling.readers.tables.delimited import csv_table
+from xlbilling.readers.tables.sniff import sniff_type
+from xlbilling.readers.tables.text import StreamedText
 from xlbilling.readers.acronis_usage import AcronisUsageReader
 from xlbilling.readers.acronis_usage_records import AcronisUsageRecordsReader
 from xlbilling.readers.altaro_itemised import AltaroItemisedReader
@@ -170,22 +174,21 @@ def read_report(path: str | Path, *, basis: str = "uncompressed", basis_by_accou
     """
     # Options are checked before the file is opened: a wrong basis is not a file problem.
     basis, basis_by_account = _checked_options(basis, basis_by_account, slash_dates)
-    # the SHA-256 is computed in a thread while the reader works (PendingDigest)
-    data, name, digest = read_report_bytes_hashing(path)
-    file_type, tables = load_tables(data, name)
+    name, file_type, tables, digest_of = _open_tables(path)
     reader, table, index, m, header = _choose(name, file_type, _pick_sheet(name, tables, sheet))
     ordered = sorted(m.positions.items(), key=lambda kv: kv[1])
     positions = [p for _, p in ordered]
     table.accept_short_last_row = (accept_short_last_row_default() if accept_short_last_row is None
                                    else accept_short_last_row)
     frame, row_numbers, load_all = _load(reader, table, index, m, positions)
+    digest = digest_of()  # the SHA-256 of exactly the bytes parsed (streamed, or read whole)
     digest.start()  # after the parse (multi-threaded): beside the reader's single-threaded work
     if load_all is not None:
         # Only the reader's columns are loaded: the file's bytes are not kept for the
         # rest either - the import sheet reads the file again, refused if it changed.
         load_all = functools.partial(_load_again, path, digest, positions, table.accept_short_last_row)
         table.loader = table.variants = None
-        del data, tables
+        del tables
     options = {"basis": basis, "basis_by_account": basis_by_account, "month": month}
     ctx = Context(table, index, m, header, options, frame, row_numbers, load_all=load_all)
     ctx.cells = Cells(name, table.sheet, decimal_comma=_decimal_comma(reader, ctx), slash_dates=slash_dates)
@@ -200,6 +203,20 @@ def read_report(path: str | Path, *, basis: str = "uncompressed", basis_by_accou
         unknown_columns=tuple(m.unknown), warnings=tuple(warnings), columns=tuple(n for n, _ in ordered),
         rows=LazyRows(rows, len(row_numbers)), file_type=table.file_type, sheet=table.sheet,
         period=out.period or stated_period(name, table, index), problems=tuple(problems))
+
+
+def _open_tables(path: str | Path):
+    """(file name, file type, tables, digest getter) of a report.  A big UTF-8 CSV
+    is parsed while it is read (readers/streamed_read.py: same checks, the digest
+    of the bytes parsed); anything else is read whole once, its SHA-256 computed
+    in a thread while the reader works (PendingDigest)."""
+    streamed = open_streamed(path)
+    if streamed is not None and streamed.head[:4096].strip() and sniff_type(streamed.head) == "csv" \
+            and StreamedText.accepts(streamed.head, streamed.size):
+        return streamed.name, "csv", [csv_table(StreamedText(streamed), streamed.name)], lambda: streamed.digest
+    data, name, digest = read_report_bytes_hashing(path)
+    file_type, tables = load_tables(data, name)
+    return name, file_type, tables, lambda: digest
 
 
 def _checked_options(basis: str, basis_by_account: Mapping[str, str] | None,

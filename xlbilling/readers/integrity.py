@@ -122,17 +122,7 @@ def read_report_bytes_hashing(path: str | Path) -> tuple[bytes, str, PendingDige
     bytes came than stat said): its rows could be a mix of two versions."""
     p = Path(path)
     name = p.name or str(path)
-    try:
-        before = os.stat(p)
-    except FileNotFoundError:
-        raise ReportError(f"{path}: file not found") from None
-    except NotADirectoryError:
-        raise ReportError(f"{path}: file not found (a part of the path is not a folder)") from None
-    if stat.S_ISDIR(before.st_mode):
-        raise ReportError(f"{path}: is a folder, expected a report file")
-    _require_regular(path, before.st_mode)
-    if before.st_size > MAX_REPORT_BYTES:
-        raise LimitError(f"{path}: {before.st_size:,} bytes; reports above {MAX_REPORT_BYTES:,} bytes are not read")
+    before = checked_stat(path)
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOCTTY", 0)
     fd = os.open(p, flags)
     try:
@@ -168,6 +158,33 @@ def read_report_bytes_hashing(path: str | Path) -> tuple[bytes, str, PendingDige
         raise _changed(path)
     return (parts[0] if len(parts) == 1 else b"".join(parts)), name, PendingDigest(parts)
 
+
+def checked_stat(path: str | Path) -> os.stat_result:
+    """The stat of a report file that may be read: it exists, is a regular file
+    (not a folder, FIFO, device or socket) and is within MAX_REPORT_BYTES."""
+    p = Path(path)
+    try:
+        before = os.stat(p)
+    except FileNotFoundError:
+        raise ReportError(f"{path}: file not found") from None
+    except NotADirectoryError:
+        raise ReportError(f"{path}: file not found (a part of the path is not a folder)") from None
+    if stat.S_ISDIR(before.st_mode):
+        raise ReportError(f"{path}: is a folder, expected a report file")
+    _require_regular(path, before.st_mode)
+    if before.st_size > MAX_REPORT_BYTES:
+        raise LimitError(f"{path}: {before.st_size:,} bytes; reports above {MAX_REPORT_BYTES:,} bytes are not read")
+    return before
+
+
+def require_regular_fd(path, opened: os.stat_result) -> None:
+    """What was opened is a regular file (a FIFO or device swapped in after the stat is refused)."""
+    _require_regular(path, opened.st_mode)
+
+
+def changed_error(path) -> ReportError:
+    """The refusal of a file that changed while (or after) it was read."""
+    return _changed(path)
 
 def _changed(path) -> ReportError:
     return ReportError(f"{path}: the file changed while it was being read (size or modification time differ"

@@ -11,7 +11,7 @@ from typing import Sequence
 
 from xlbilling.errors import ReportError, UnrecognisedReportError
 from xlbilling.readers.tables.table import PREVIEW_ROWS, Table
-from xlbilling.readers.tables.text import TextSource
+from xlbilling.readers.tables.text import StreamedText, TextSource
 
 def _sniff_delimiter(lines: list[str]) -> str:
     best, best_score = ",", -1
@@ -28,8 +28,9 @@ def _sniff_delimiter(lines: list[str]) -> str:
 DELIMITERS = (",", ";", "\t", "|")
 
 
-def csv_table(data: bytes, file: str) -> Table:
-    source = TextSource(data)
+def csv_table(data: "bytes | StreamedText", file: str) -> Table:
+    """A delimited file's table; `data` its bytes, or a big file's StreamedText."""
+    source = TextSource(data) if isinstance(data, (bytes, bytearray)) else data
     head = source.head()
     head_lines = head.splitlines()[:PREVIEW_ROWS + 1]
     if len(head) >= 65000 and len(head_lines) > 1:
@@ -79,6 +80,12 @@ def _parse(source: "TextSource", delimiter: str, header_index: int, width: int, 
     C++, a million rows in a fraction of a second), again after a cp1252
     re-decode when the bytes are not UTF-8; ragged files fall back to the csv
     module (which fills in `shape`)."""
+    if isinstance(source, StreamedText):
+        if source.can_stream():
+            frame = _streamed_arrow_csv(source, delimiter, header_index, width, wanted)
+            if frame is not None:
+                return frame
+        source = source.whole()  # read whole once (checked to be the same file): then as below
     try:
         return _arrow_csv(source.utf8(), delimiter, header_index, width, wanted, source.has_quote())
     except _BadUTF8:
@@ -89,6 +96,21 @@ def _parse(source: "TextSource", delimiter: str, header_index: int, width: int, 
             return _python_csv(source.text(), delimiter, header_index, wanted, shape)
     except _RaggedCSV:
         return _python_csv(source.text(), delimiter, header_index, wanted, shape)
+
+
+def _streamed_arrow_csv(source: "StreamedText", delimiter: str, header_index: int, width: int,
+                        wanted: Sequence[int]):
+    """The wanted columns parsed from the file as it is read, or None when that
+    parse does not stand (not UTF-8, ragged, a quote past the head) and the
+    whole bytes must be parsed instead; a file that changed is refused."""
+    try:
+        frame = _arrow_csv(source.arrow_input(), delimiter, header_index, width, wanted, source.head_quote)
+    except (_BadUTF8, _RaggedCSV):
+        frame = None
+    except BaseException:
+        source.abandon()
+        raise
+    return frame if source.stream_stands(frame is not None) else None
 
 
 def _refuse_lost_rows(table: Table, source: "TextSource", delimiter: str, header_index: int, width: int,
@@ -191,7 +213,7 @@ class _BadUTF8(Exception):
     pass
 
 
-def _arrow_csv(raw: bytes, delimiter: str, header_index: int, width: int, wanted: Sequence[int], quoted: bool):
+def _arrow_csv(raw, delimiter: str, header_index: int, width: int, wanted: Sequence[int], quoted: bool):
     import pandas as pd
     import pyarrow as pa
     import pyarrow.csv as pcsv
@@ -200,7 +222,8 @@ def _arrow_csv(raw: bytes, delimiter: str, header_index: int, width: int, wanted
     keep = [str(p) for p in wanted] or names[:1]
     try:
         table = pcsv.read_csv(
-            pa.BufferReader(raw),   # the bytes as they are (io.BytesIO would be read in copies)
+            # the bytes as they are (io.BytesIO would be read in copies), or a big file's stream
+            pa.BufferReader(raw) if isinstance(raw, (bytes, bytearray)) else raw,
             read_options=pcsv.ReadOptions(skip_rows=header_index + 1, column_names=names, block_size=1 << 22),
             # Without a quote character no value can hold a line break, so the faster
             # newline-only block splitting reads the same records (~30 % of this call).

@@ -100,3 +100,81 @@ class TextSource:
 
     def utf8(self) -> bytes:
         return self.body if self.encoding == "utf-8" and self._text is None else self.text().encode("utf-8")
+
+
+class StreamedText:
+    """A big UTF-8 CSV's text as a TextSource, parsed from the file while it is
+    read (readers/streamed_read.py) instead of from bytes held in memory.
+
+    The head (first MiB) answers the sniffing; the stream answers what the
+    parse leaves to check (quotes, line count, the last bytes).  Anything else
+    - a second pass, a cp1252 or ragged file, the text itself - reads the file
+    whole once (`plain`, checked to be the version streamed) and is a
+    TextSource from then on."""
+
+    def __init__(self, report):
+        self.report = report
+        self.encoding = "utf-8"
+        self.head_quote = b'"' in report.head
+        self.plain: TextSource | None = None
+
+    @staticmethod
+    def accepts(head: bytes, size: int) -> bool:
+        """Streamed only when the head is plain UTF-8 text (a BOM allowed), not UTF-16."""
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")) or utf16_without_bom(head):
+            return False
+        try:
+            codecs.getincrementaldecoder("utf-8")().decode(head, final=len(head) >= size)
+        except UnicodeDecodeError:
+            return False
+        return True
+
+    def can_stream(self) -> bool:
+        return self.plain is None and not self.report.streamed
+
+    def arrow_input(self):
+        # A quote in the head: cells may span lines, so the parse allows it and the lines are counted.
+        return self.report.arrow_input(count_newlines=self.head_quote)
+
+    def stream_stands(self, parsed: bool) -> bool:
+        """After the streamed parse: the file was whole and unchanged (else refused), and
+        the parse read it as the whole-bytes parse would (no quote the head did not show)."""
+        self.report.finish()
+        return parsed and (self.head_quote or not self.report.quote_seen)
+
+    def abandon(self) -> None:
+        """The streamed parse failed unexpectedly: stop hashing (no thread left waiting)."""
+        if self.report.digest is not None:
+            self.report.digest.close()
+
+    def whole(self) -> TextSource:
+        if self.plain is None:
+            self.plain = TextSource(self.report.whole())
+        return self.plain
+
+    def head(self) -> str:
+        body = self.report.head[3:] if self.report.head.startswith(b"\xef\xbb\xbf") else self.report.head
+        return body[:65536].decode("utf-8", errors="ignore")
+
+    def text(self) -> str:
+        return self.whole().text()
+
+    def utf8(self) -> bytes:
+        return self.whole().utf8()
+
+    def has_quote(self) -> bool:
+        if self.plain is not None:
+            return self.plain.has_quote()
+        return self.head_quote or self.report.quote_seen
+
+    def line_count(self) -> int:
+        if self.plain is None and self.report.streamed and self.head_quote and self.report.total == self.report.size:
+            tail = self.report.tail
+            return self.report.newlines + (1 if self.report.size and not tail.endswith(b"\n") else 0)
+        return self.whole().line_count()
+
+    def ends_with_newline(self) -> bool:
+        tail = self.report.tail.rstrip(b" \t")
+        if self.plain is None and self.report.streamed and tail:
+            return tail.endswith((b"\n", b"\r"))
+        return self.whole().ends_with_newline()

@@ -15,7 +15,7 @@ import pytest
 
 from xlbilling.errors import OutputError
 from xlbilling.files import publish as outputs
-from xlbilling.files.publish import atomic_write, atomic_write_bytes
+from xlbilling.files.publish import atomic_write, atomic_write_all, atomic_write_bytes
 
 
 def test_second_writer_onto_a_new_out_gets_exists(tmp_path):
@@ -103,6 +103,67 @@ def test_a_publish_failing_inside_the_guard_reaches_it(tmp_path):
         atomic_write(out, lambda tmp: Path(tmp).write_bytes(b"mine"), overwrite=False, guard=guard)
     assert len(seen) == 1 and out.read_bytes() == b"the other run's"
     assert [p.name for p in tmp_path.iterdir()] == ["billing.xlsx"]
+
+
+def _writes(*contents: bytes):
+    return [lambda tmp, c=c: Path(tmp).write_bytes(c) for c in contents]
+
+
+@pytest.mark.parametrize("overwrite", [False, True])
+def test_files_published_together_are_undone_together_when_the_guard_fails(tmp_path, overwrite):
+    """atomic_write_all (a Xero export in parts): the guard sees every part
+    published; when it fails after that, none of them is left (or the replaced
+    ones are back)."""
+    outs = [tmp_path / f"xero-{n}.csv" for n in (1, 2, 3)]
+    if overwrite:
+        for n, out in enumerate(outs, 1):
+            out.write_bytes(b"last run's part %d" % n)
+    seen = []
+
+    def commit_fails(publish):
+        publish()
+        seen.append([out.read_bytes() for out in outs])
+        raise Refused("commit refused")
+    with pytest.raises(Refused):
+        atomic_write_all(list(zip(outs, _writes(b"new 1", b"new 2", b"new 3"))), overwrite=overwrite,
+                         guard=commit_fails)
+    assert seen == [[b"new 1", b"new 2", b"new 3"]]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ([o.name for o in outs] if overwrite else [])
+    if overwrite:
+        assert [o.read_bytes() for o in outs] == [b"last run's part 1", b"last run's part 2", b"last run's part 3"]
+
+
+def test_a_later_part_failing_to_publish_takes_back_the_earlier_ones(tmp_path):
+    """The second part's name is a folder (really: os.replace refuses it): the
+    first part, already published, is put back as it was; the guard saw the
+    failure (its transaction rolls back)."""
+    first, second = tmp_path / "xero-1.csv", tmp_path / "xero-2.csv"
+    first.write_bytes(b"last run's part 1")
+    second.mkdir()
+    seen = []
+
+    def guard(publish):
+        try:
+            publish()
+        except OSError as exc:
+            seen.append(type(exc).__name__)
+            raise
+    with pytest.raises(OSError):
+        atomic_write_all([(first, _writes(b"new 1")[0]), (second, _writes(b"new 2")[0])], overwrite=True,
+                         guard=guard)
+    assert seen == ["IsADirectoryError"]
+    assert first.read_bytes() == b"last run's part 1" and list(second.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["xero-1.csv", "xero-2.csv"]   # no temporary
+
+
+def test_one_file_published_together_is_atomic_write(tmp_path):
+    out = tmp_path / "qbo.csv"
+    atomic_write_all([(out, _writes(b"one")[0])], overwrite=False)
+    assert out.read_bytes() == b"one"
+    with pytest.raises(OutputError, match="already exists"):
+        atomic_write_all([(out, _writes(b"two")[0])], overwrite=False)
+    with pytest.raises(ValueError):
+        atomic_write_all([])
 
 
 def test_temporaries_of_a_killed_run_are_removed_by_the_next(tmp_path):

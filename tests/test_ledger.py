@@ -407,6 +407,101 @@ def test_a_ledger_commit_refused_after_publishing_puts_the_old_workbook_back(tmp
     assert ledger_rows(ledger_url) == before
 
 
+def write_out(command: str, month: str, pb: Path, report: Path, ledger: str, out: Path, *extra) -> int:
+    """`lines --out` or `export --to xero|qbo --out` (command: 'lines', 'xero', 'qbo')."""
+    head = ["lines", "--format", "table"] if command == "lines" else ["export", "--to", command]
+    return main([*head, "--quiet", "--month", month, "--pricebook", str(pb), str(report), "--out", str(out),
+                 "--ledger", ledger, *extra])
+
+
+def numbers_in(command: str, out: Path) -> dict[str, str]:
+    """customer -> invoice number, as the written file shows them."""
+    import csv
+
+    if command == "lines":   # the table: invoice, customer, ... on every line row
+        rows = [ln.split() for ln in out.read_text().splitlines()[1:] if ln.startswith("INV-")]
+        return {r[1]: r[0] for r in rows}
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
+    if command == "xero":
+        return {r["*ContactName"]: r["*InvoiceNumber"] for r in rows}
+    return {r["Customer"]: r["InvoiceNo"] for r in rows}
+
+
+@pytest.mark.parametrize("command", ["lines", "xero", "qbo"])
+def test_lines_or_export_that_cannot_write_leave_the_ledger_as_it_was(tmp_path, ledger_url, command, capsys):
+    """lines --out and export --out keep their reopen and new invoice numbers
+    only with the file they write: into a folder nobody may write in, they
+    exit 2 and the ledger is as it was (was: month reopened, numbers given)."""
+    pb = pricebook(tmp_path / "pb.xlsx", [("Acme", ""), ("Bolt", "")], [("Acme", "Acme"), ("Bolt", "Bolt")])
+    sep = altaro(tmp_path / "altaro-sep.csv", "2026-09", {"Acme": 2})
+    assert close("2026-09", pb, sep, ledger_url) == 0
+    before = ledger_rows(ledger_url)
+    fixed = altaro(tmp_path / "altaro-sep-fixed.csv", "2026-09", {"Acme": 3, "Bolt": 1})   # Bolt: a new number
+    octo = altaro(tmp_path / "altaro-oct.csv", "2026-10", {"Acme": 2})                     # Acme: a new number
+    reopen = ["--reopen", "--reason", "Altaro resent it"]
+    capsys.readouterr()
+    with unwritable_folder(tmp_path / "locked") as locked:
+        for month, report, extra in (("2026-09", fixed, reopen), ("2026-10", octo, [])):
+            rc = write_out(command, month, pb, report, ledger_url, locked / "out.csv", *extra)
+            err = capsys.readouterr().err
+            assert rc == 2, err                       # README: 2 an error (nothing written)
+            assert f"{locked / 'out.csv'}: " in err and ("not permitted" in err or "denied" in err), err
+            assert list(locked.iterdir()) == []
+            assert ledger_rows(ledger_url) == before, month   # not reopened, no number given
+    # where it can write: reopened and numbered together, as the file says
+    out = tmp_path / "sep.csv"
+    assert write_out(command, "2026-09", pb, fixed, ledger_url, out, *reopen) == 0
+    assert numbers_in(command, out) == {"Acme": "INV-01042", "Bolt": "INV-01043"}
+    after = ledger_rows(ledger_url)
+    assert after["month_locks"] == [] and [r[-1] for r in after["reopens"]] == ["Altaro resent it"]
+    assert sorted((r[1], r[3], r[5]) for r in after["invoice_numbers"]) == [
+        ("2026-09", "Acme", "INV-01042"), ("2026-09", "Bolt", "INV-01043")]
+
+
+def _xero_in_two_parts(tmp_path: Path, ledger_url: str) -> tuple[Path, Path, list[str], dict]:
+    """(price book, corrected report, --reopen args, ledger rows) for 501 customers,
+    September closed: a Xero export of them is two files (at most 500 invoices each)."""
+    names = [f"C{i:03d}" for i in range(501)]
+    pb = pricebook(tmp_path / "pb.xlsx", [(n, "") for n in names], [(n, n) for n in names])
+    assert close("2026-09", pb, altaro(tmp_path / "altaro-sep.csv", "2026-09", dict.fromkeys(names, 1)),
+                 ledger_url) == 0
+    fixed = altaro(tmp_path / "altaro-sep-fixed.csv", "2026-09", {**dict.fromkeys(names, 1), "C000": 2})
+    return pb, fixed, ["--reopen", "--reason", "Altaro resent it"], ledger_rows(ledger_url)
+
+
+def test_a_xero_export_whose_second_part_cannot_be_written_leaves_all_as_it_was(tmp_path, ledger_url, capsys):
+    """--force over last run's two parts, the second's name now a folder (the
+    rename onto it really fails): the first part is put back, the ledger keeps
+    neither the reopen nor anything else."""
+    pb, fixed, reopen, before = _xero_in_two_parts(tmp_path, ledger_url)
+    first, second = tmp_path / "xero-1.csv", tmp_path / "xero-2.csv"
+    first.write_text("last run's part 1")
+    second.mkdir()
+    capsys.readouterr()
+    rc = write_out("xero", "2026-09", pb, fixed, ledger_url, tmp_path / "xero.csv", "--force", *reopen)
+    err = capsys.readouterr().err
+    assert rc == 2 and f"{second}: " in err, err
+    assert first.read_text() == "last run's part 1" and list(second.iterdir()) == []
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]   # no temporary
+    assert ledger_rows(ledger_url) == before
+    second.rmdir()
+    assert write_out("xero", "2026-09", pb, fixed, ledger_url, tmp_path / "xero.csv", "--force", *reopen) == 0
+    assert len(numbers_in("xero", first)) == 500 and numbers_in("xero", second) == {"C500": "INV-01542"}
+    assert ledger_rows(ledger_url)["month_locks"] == []
+
+
+def test_an_export_to_stdout_refused_records_nothing(tmp_path, ledger_url, capsys):
+    """501 invoices make two Xero files, which stdout cannot hold: refused (exit 2)
+    before the reopen is recorded (was: refused after reopening the month)."""
+    pb, fixed, reopen, before = _xero_in_two_parts(tmp_path, ledger_url)
+    capsys.readouterr()
+    rc = main(["export", "--to", "xero", "--quiet", "--month", "2026-09", "--pricebook", str(pb), str(fixed),
+               "--out", "-", "--ledger", ledger_url, *reopen])
+    captured = capsys.readouterr()
+    assert rc == 2 and "which stdout cannot hold apart" in captured.err and captured.out == "", captured.err
+    assert ledger_rows(ledger_url) == before
+
+
 def test_close_records_reports_and_pricebook_hashes(tmp_path, ledger_url):
     import hashlib
 

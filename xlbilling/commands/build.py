@@ -94,7 +94,7 @@ def build(reports, pricebook, month, out, *, force=False, basis=None, progress=N
     result, status, _ = control_month(reads, result, book, month, compare_with=compare_with, defer=True, **control)
     facts = write_billing_workbook(out, reads, result, inputs=inputs, template=template, force=force,
                                    progress=progress, udf_formulas=udf_formulas, month_status=status,
-                                   publish_guard=status.pending.commit if status.pending else None)
+                                   publish_guard=status.guard)
     facts["status"] = status
     return reads, result, facts
 

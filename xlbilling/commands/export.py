@@ -70,7 +70,8 @@ def run(args) -> int:
     month = parse_month(args.month)
     reads, result = run_month(args.reports, args.pricebook, month, basis=args.basis,
                               pricebook=pricebook, allow_period_mismatch=args.allow_period_mismatch)
-    result, _, _ = controlled(args, reads, result, pricebook, month)
+    # the ledger keeps this run's reopen and invoice numbers only with its file(s) (docs/month.md)
+    result, status, _ = controlled(args, reads, result, pricebook, month, defer=True)
     report_problems(result, quiet=args.quiet)
     lines = sum(len(inv.lines) for inv in result.invoices)
     if to_stdout:
@@ -80,13 +81,14 @@ def run(args) -> int:
             raise OutputError(f"--out -: {len(result.invoices)} invoices make {len(contents)} Xero files (at most"
                               " 500 invoices each), which stdout cannot hold apart: give a file name, e.g."
                               " --out xero.csv; nothing was written")
+        status.record()   # stdout cannot be taken back: recorded just before it is written
         sys.stdout.write(contents[0])
         sys.stdout.flush()
         print(f"wrote stdout: {len(result.invoices)} invoice(s), {lines} line(s)", file=sys.stderr)
     else:
         paths = write_export(system, result, pricebook.with_default_basis(args.basis), args.out,
                              invoice_date=invoice_date, date_format=args.date_format, force=args.force,
-                             inputs=inputs)
+                             inputs=inputs, guard=status.guard)
         print(f"wrote {', '.join(str(p) for p in paths)}: {len(result.invoices)} invoice(s), {lines} line(s)")
     print_not_ready(result)
     return exit_code(result, args.strict)

@@ -183,12 +183,14 @@ def run(args) -> int:
     pricebook = load_pricebook(args.pricebook)
     reads, result = run_month(args.reports, args.pricebook, month, basis=args.basis, pricebook=pricebook,
                               allow_period_mismatch=args.allow_period_mismatch)
-    result, _, _ = controlled(args, reads, result, pricebook, month)
+    # the ledger keeps this run's reopen and invoice numbers only with its output (docs/month.md)
+    result, status, _ = controlled(args, reads, result, pricebook, month, defer=True)
     text = lines_csv(result) if fmt == "csv" else _table(result)
     if to_file:
-        atomic_write_text(args.out, text)
+        atomic_write_text(args.out, text, overwrite=args.force, guard=status.guard)
         print(f"wrote {args.out}: {len(result.lines)} line(s) of {len(result.invoices)} invoice(s)", file=sys.stderr)
     else:
+        status.record()   # stdout cannot be taken back: recorded just before it is written
         sys.stdout.write(text)
         sys.stdout.flush()
     report_problems(result, quiet=args.quiet)

@@ -10,10 +10,12 @@ import re
 import tempfile
 import time
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
 from xlbilling.errors import OutputError, working_on
 
+# atomic_write's guard: called with the publish step, runs it inside its transaction
+Guard = Callable[[Callable[[], None]], None]
 
 
 def _templates_dir() -> Path:
@@ -128,7 +130,7 @@ def fsync_folder(folder: Path) -> None:
 
 
 def atomic_write(path: str | os.PathLike, write: Callable[[str], None], *, overwrite: bool = True,
-                 guard: Callable[[Callable[[], None]], None] | None = None) -> None:
+                 guard: Guard | None = None) -> None:
     """Call write(temp_path) for a temp file beside `path`, flush it to disk, then
     publish it: `path` is either the old file or the complete new one, and no
     temp file is left behind on failure (nor, after a kill, past the next run).
@@ -139,11 +141,12 @@ def atomic_write(path: str | os.PathLike, write: Callable[[str], None], *, overw
     silently replacing the first.  overwrite=True: os.replace.  The folder is
     fsynced after either, so the new name survives a power cut.
 
-    `guard` (the build's ledger record): called with the publish step, which it
-    runs inside its transaction just before committing, so the file and the
-    record appear together.  If publishing fails, the guard's transaction rolls
-    back; if the guard fails after publishing (its commit), the publish is
-    undone: the old file put back, or the new name removed.
+    `guard` (the ledger record of build, lines, export): called with the
+    publish step, which it runs inside its transaction just before committing,
+    so the file and the record appear together.  If publishing fails, the
+    guard's transaction rolls back; if the guard fails after publishing (its
+    commit), the publish is undone: the old file put back, or the new name
+    removed.  Several files published together: atomic_write_all.
 
     The one atomic writer of xlbilling (workbooks, CSV exports, fetched
     reports, the add-in).  The result gets the permissions an ordinary file
@@ -164,7 +167,7 @@ def _folder_of(target: Path) -> Path:
 
 
 def _atomic_write(target: Path, write: Callable[[str], None], overwrite: bool,
-                  guard: Callable[[Callable[[], None]], None] | None) -> None:
+                  guard: Guard | None) -> None:
     fd, tmp = tempfile.mkstemp(prefix=_temp_name(target), suffix=".tmp", dir=_folder_of(target))
     os.close(fd)
     try:
@@ -192,7 +195,7 @@ def _publish(tmp: str, target: Path, overwrite: bool) -> None:
     fsync_folder(_folder_of(target))
 
 
-def _guarded_publish(tmp: str, target: Path, overwrite: bool, guard: Callable[[Callable[[], None]], None]) -> None:
+def _guarded_publish(tmp: str, target: Path, overwrite: bool, guard: Guard) -> None:
     """Publish inside `guard`; undo the publish when `guard` fails after it."""
     old = _keep_old(target) if overwrite and target.is_file() else None
     published = []
@@ -258,6 +261,32 @@ def _publish_exclusive(tmp: str, target: Path) -> None:
     os.unlink(tmp)
 
 
+def _run(publish: Callable[[], None]) -> None:
+    publish()
+
+
+def atomic_write_all(files: Sequence[tuple[str | os.PathLike, Callable[[str], None]]], *, overwrite: bool = True,
+                     guard: Guard | None = None) -> None:
+    """atomic_write for several files (path, write) that appear together: every
+    temporary is written first, then all are published inside `guard` (or
+    alone); if one publish or the guard fails, those already published are
+    undone.  Each file's publish runs inside the guard of the next one's
+    atomic_write, the last inside `guard`."""
+    if not files:
+        raise ValueError("atomic_write_all: no file to write")
+    (path, write), rest = files[0], files[1:]
+    if not rest:
+        atomic_write(path, write, overwrite=overwrite, guard=guard)
+        return
+    outer = guard or _run
+
+    def with_the_rest(publish_first: Callable[[], None]) -> None:
+        def publish_all(publish_rest: Callable[[], None]) -> None:
+            outer(lambda: (publish_first(), publish_rest()))
+        atomic_write_all(rest, overwrite=overwrite, guard=publish_all)
+    atomic_write(path, write, overwrite=overwrite, guard=with_the_rest)
+
+
 def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, overwrite: bool = True) -> None:
     def _write(tmp: str) -> None:
         with open(tmp, "wb") as fh:
@@ -265,11 +294,17 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, overwrite: bool 
     atomic_write(path, _write, overwrite=overwrite)
 
 
-def atomic_write_text(path: str | os.PathLike, text: str, *, encoding: str = "utf-8", overwrite: bool = True) -> None:
+def text_writer(text: str, encoding: str = "utf-8") -> Callable[[str], None]:
+    """The write step of atomic_write for a text file (newlines as given)."""
     def _write(tmp: str) -> None:
         with open(tmp, "w", encoding=encoding, newline="") as fh:
             fh.write(text)
-    atomic_write(path, _write, overwrite=overwrite)
+    return _write
+
+
+def atomic_write_text(path: str | os.PathLike, text: str, *, encoding: str = "utf-8", overwrite: bool = True,
+                      guard: Guard | None = None) -> None:
+    atomic_write(path, text_writer(text, encoding), overwrite=overwrite, guard=guard)
 
 
 def sha256_file(path: str | os.PathLike) -> str:

@@ -39,7 +39,20 @@ class MonthStatus:
     changes: list[Change] = field(default_factory=list)
     renames: dict = field(default_factory=dict)
     figures: MonthFigures | None = None   # this run's, with the final numbers (the Accounts sheet, close)
-    pending: object = None                # PendingRecord: kept in the ledger when the workbook is published
+    pending: object = None                # PendingRecord: kept in the ledger when the output is published
+
+    @property
+    def guard(self):
+        """files/publish.atomic_write's guard for this run's output: the ledger
+        keeps the reopen and the invoice numbers with the published file
+        (None: nothing to keep, no ledger)."""
+        return self.pending.commit if self.pending is not None else None
+
+    def record(self) -> None:
+        """Keep the pending reopen and numbers now, before an output that cannot
+        be taken back is written (stdout): every number shown is then kept."""
+        if self.pending is not None:
+            self.pending.commit(lambda: None)
 
     @property
     def state(self) -> str:
@@ -89,8 +102,8 @@ def renumber(result, numbers: dict, wanted: Sequence[Wanted]):
 
 @dataclass
 class PendingRecord:
-    """What a build keeps in the ledger, kept back until its workbook is
-    published: the reopen (if asked) and the invoice numbers the workbook shows.
+    """What a run keeps in the ledger, kept back until its output is
+    published: the reopen (if asked) and the invoice numbers the output shows.
     `commit` is the publish guard (files/publish.atomic_write): both are
     committed together, just after the publish, or neither."""
 

@@ -21,7 +21,7 @@ from xlbilling.core.formula_text import formula_like
 from xlbilling.core.rules.x360recover import month_bounds
 from xlbilling.core.words import plural  # noqa: F401 - also exports.plural, as before
 from xlbilling.errors import OutputError
-from xlbilling.files.publish import atomic_write_text, check_output
+from xlbilling.files.publish import Guard, atomic_write_all, check_output, text_writer
 from xlbilling.pricing.engine import VENDOR_LABELS, item_code
 from xlbilling.pricing.model import Invoice, PriceBook, PricingResult
 from xlbilling.writers.csv_safe import escape_row
@@ -253,16 +253,18 @@ def export_contents(fmt_name: str, result: PricingResult, pricebook: PriceBook, 
 
 def write_export(fmt_name: str, result: PricingResult, pricebook: PriceBook, out: str | os.PathLike, *,
                  invoice_date: dt.date | None = None, date_format: str | None = None, force: bool = False,
-                 inputs: Sequence[str | os.PathLike] = (), per_file: int = XERO_MAX_INVOICES) -> list[Path]:
-    """Write the Xero or QBO import file(s) atomically; returns the paths written.
-    Every target is checked (not an input, not existing unless force) before any is written."""
+                 inputs: Sequence[str | os.PathLike] = (), per_file: int = XERO_MAX_INVOICES,
+                 guard: Guard | None = None) -> list[Path]:
+    """Write the Xero or QBO import file(s) atomically, all or none; returns the
+    paths written.  Every target is checked (not an input, not existing unless
+    force) before any is written; `guard`: the ledger record kept with them
+    (files/publish.atomic_write_all)."""
     contents = export_contents(fmt_name, result, pricebook, invoice_date=invoice_date, date_format=date_format,
                                per_file=per_file)
     paths = export_paths(out, len(contents)) if fmt_name == "xero" else [Path(out)]
     for p in paths:
         check_output(p, inputs=inputs, force=force)
-    for p, text in zip(paths, contents):
-        atomic_write_text(p, text, overwrite=force)
+    atomic_write_all([(p, text_writer(text)) for p, text in zip(paths, contents)], overwrite=force, guard=guard)
     return paths
 
 

@@ -502,6 +502,60 @@ def test_an_export_to_stdout_refused_records_nothing(tmp_path, ledger_url, capsy
     assert ledger_rows(ledger_url) == before
 
 
+@contextlib.contextmanager
+def closes_refused(ledger_url: str):
+    """The ledger's own database refuses to record a close (a trigger on the
+    closes table raising 'refused by the test trigger'), until the block ends."""
+    ledger = Ledger.open(ledger_url)
+    pg = "://" in ledger_url
+    try:
+        with ledger.engine.begin() as conn:
+            if pg:
+                conn.execute(sa.text("CREATE FUNCTION refuse_close() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION"
+                                     " 'refused by the test trigger'; END $$ LANGUAGE plpgsql"))
+                conn.execute(sa.text("CREATE TRIGGER refuse_close BEFORE INSERT ON closes FOR EACH ROW EXECUTE"
+                                     " FUNCTION refuse_close()"))
+            else:
+                conn.execute(sa.text("CREATE TRIGGER refuse_close BEFORE INSERT ON closes BEGIN"
+                                     " SELECT RAISE(ABORT, 'refused by the test trigger'); END"))
+        yield
+    finally:
+        with ledger.engine.begin() as conn:
+            conn.execute(sa.text("DROP TRIGGER refuse_close" + (" ON closes" if pg else "")))
+            if pg:
+                conn.execute(sa.text("DROP FUNCTION refuse_close()"))
+        ledger.dispose()
+
+
+def test_a_close_reopen_whose_close_fails_leaves_the_month_closed(tmp_path, ledger_url, capsys):
+    """close --reopen reopens, numbers and closes in one transaction: when the
+    close is refused, the month is still closed as it was and no number is
+    given (was: reopened and numbered in transactions of their own, left
+    reopened)."""
+    pb = pricebook(tmp_path / "pb.xlsx", [("Acme", ""), ("Bolt", "")], [("Acme", "Acme"), ("Bolt", "Bolt")])
+    assert close("2026-09", pb, altaro(tmp_path / "altaro-sep.csv", "2026-09", {"Acme": 2}), ledger_url) == 0
+    before = ledger_rows(ledger_url)
+    fixed = altaro(tmp_path / "altaro-sep-fixed.csv", "2026-09", {"Acme": 3, "Bolt": 1})   # Bolt: a new number
+    reopen = ["--reopen", "--reason", "Altaro resent it"]
+    capsys.readouterr()
+    with closes_refused(ledger_url):
+        rc = close("2026-09", pb, fixed, ledger_url, *reopen)
+        err = capsys.readouterr().err
+        assert rc == 2, err
+        assert ledger_rows(ledger_url) == before                # closed as it was, no reopen, no number
+        assert "refused by the test trigger" in err and "nothing was recorded" in err, err
+        assert "while this close was running" not in err       # nobody else closed it
+    assert close("2026-09", pb, fixed, ledger_url, *reopen) == 0
+    ledger = Ledger.open(ledger_url)
+    try:
+        [row] = ledger.history()
+        # Acme 3 x 3.50 = 10.50, Bolt 3.50: 14.00; reopened once
+        assert (row.invoices, row.totals, row.reopened) == (2, {"USD": Decimal("14.00")}, 1)
+        assert [r["reason"] for r in ledger.reopens(dt.date(2026, 9, 1))] == ["Altaro resent it"]
+    finally:
+        ledger.dispose()
+
+
 def test_close_records_reports_and_pricebook_hashes(tmp_path, ledger_url):
     import hashlib
 

@@ -91,7 +91,7 @@ def build(reports, pricebook, month, out, *, force=False, basis=None, progress=N
         inputs.append(Path(compare_with))
         check_output(out, [template or template_path(), *inputs], force=force)
     # the ledger keeps this run's reopen and invoice numbers only once the workbook is published
-    result, status, _ = control_month(reads, result, book, month, compare_with=compare_with, defer=True, **control)
+    result, status, _ = control_month(reads, result, book, month, compare_with=compare_with, **control)
     facts = write_billing_workbook(out, reads, result, inputs=inputs, template=template, force=force,
                                    progress=progress, udf_formulas=udf_formulas, month_status=status,
                                    publish_guard=status.guard)

@@ -1,7 +1,7 @@
 """`xlbilling close --month YYYY-MM --pricebook PB.xlsx REPORT...`: record the
 month in the ledger (invoices, lines with their sources, invoice numbers, the
 SHA-256 of every report and of the price book, who closed it and when), in one
-transaction.  A closed month is locked: build/lines/export then compare with it
+transaction, with the --reopen and the new invoice numbers.  A closed month is locked: build/lines/export then compare with it
 and refuse different figures without --reopen --reason."""
 from __future__ import annotations
 
@@ -56,10 +56,10 @@ def close_month(args, before_commit=None):
                           + "\nFix them in the price book, or close without --strict to record the month as it is")
     by = args.by or who()
     result, status, ledger = controlled(args, reads, result, pricebook, month, for_close=True, by=by)
-    try:
-        info = ledger.close(month, status.figures, by=by, reports=report_rows(reads),
-                            pricebook_file=str(args.pricebook), pricebook_sha256=sha256_file(args.pricebook),
-                            before_commit=before_commit)
+    try:   # the reopen, the new numbers and the close: one transaction
+        info = status.pending.commit(before_commit or (lambda: None), close=dict(
+            figures=status.figures, by=by, reports=report_rows(reads), pricebook_file=str(args.pricebook),
+            pricebook_sha256=sha256_file(args.pricebook)))
     finally:
         ledger.dispose()
     return info, result, status

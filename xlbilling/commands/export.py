@@ -71,7 +71,7 @@ def run(args) -> int:
     reads, result = run_month(args.reports, args.pricebook, month, basis=args.basis,
                               pricebook=pricebook, allow_period_mismatch=args.allow_period_mismatch)
     # the ledger keeps this run's reopen and invoice numbers only with its file(s) (docs/month.md)
-    result, status, _ = controlled(args, reads, result, pricebook, month, defer=True)
+    result, status, _ = controlled(args, reads, result, pricebook, month)
     report_problems(result, quiet=args.quiet)
     lines = sum(len(inv.lines) for inv in result.invoices)
     if to_stdout:

@@ -184,7 +184,7 @@ def run(args) -> int:
     reads, result = run_month(args.reports, args.pricebook, month, basis=args.basis, pricebook=pricebook,
                               allow_period_mismatch=args.allow_period_mismatch)
     # the ledger keeps this run's reopen and invoice numbers only with its output (docs/month.md)
-    result, status, _ = controlled(args, reads, result, pricebook, month, defer=True)
+    result, status, _ = controlled(args, reads, result, pricebook, month)
     text = lines_csv(result) if fmt == "csv" else _table(result)
     if to_file:
         atomic_write_text(args.out, text, overwrite=args.force, guard=status.guard)

@@ -114,21 +114,25 @@ class PendingRecord:
     numbers: dict
     reopen: tuple[int, str, str] | None = None   # (close id, reason, by)
 
-    def commit(self, publish) -> None:
-        self.ledger.record_build(self.month, self.wanted, expected=self.numbers, publish=publish,
-                                 reopen=self.reopen, **self.opts)
+    def commit(self, publish, close: dict | None = None):
+        """Keep it all, `publish` (the output's) run inside the transaction just
+        before the commit; `close` (xlbilling close): the month closed in the
+        same transaction (Ledger.close's arguments; returns its CloseInfo)."""
+        return self.ledger.record_run(self.month, self.wanted, expected=self.numbers, publish=publish,
+                                      reopen=self.reopen, close=close, **self.opts)
 
 
 @gc_paused   # (it makes a figure per invoice line and account: 20,000 customers, 1-3 s of collections)
 def control_month(reads, result, pricebook, month: dt.date, *, ledger_option: str | None = None,
                   reopen: bool = False, reason: str = "", by: str | None = None,
-                  compare_with: str | None = None, for_close: bool = False, defer: bool = False):
+                  compare_with: str | None = None, for_close: bool = False):
     """(result with its final invoice numbers and review problems, MonthStatus, ledger or None).
 
     Raises MonthClosedError when the month is closed and these figures differ
     (nothing written, no number given) unless `reopen` with a `reason`.
-    `defer` (build): nothing is written to the ledger here; status.pending
-    holds the reopen and the numbers, committed when the workbook is published."""
+    Nothing is written to the ledger here: status.pending holds the reopen and
+    the numbers, committed with the run's output (status.guard, status.record)
+    or its close (status.pending.commit(..., close=...))."""
     s = pricebook.settings
     status = MonthStatus(month)
     if reopen and not (reason or "").strip():
@@ -140,7 +144,7 @@ def control_month(reads, result, pricebook, month: dt.date, *, ledger_option: st
                           " customer order; the first close keeps them")
     else:
         result = _numbered(ledger, result, pricebook, reads, wanted, status,
-                           reopen=reason.strip() if reopen else "", by=by or who(), defer=defer)
+                           reopen=reason.strip() if reopen else "", by=by or who())
     now = figures_from_result(result, pricebook, reads)
     status.figures = now
     status.previous, status.previous_note = _previous(ledger, month, compare_with, pricebook)
@@ -150,10 +154,10 @@ def control_month(reads, result, pricebook, month: dt.date, *, ledger_option: st
     return result, status, ledger
 
 
-def _numbered(ledger, result, pricebook, reads, wanted, status: MonthStatus, *, reopen: str, by: str,
-              defer: bool):
-    """`result` with the ledger's invoice numbers; the closed month enforced or
-    reopened (`reopen`: the reason, '' = no reopen).  Fills in `status`."""
+def _numbered(ledger, result, pricebook, reads, wanted, status: MonthStatus, *, reopen: str, by: str):
+    """`result` with the invoice numbers the ledger will give; the closed month
+    enforced, or to be reopened (`reopen`: the reason, '' = no reopen).  Fills
+    in `status`, its `pending` with what to keep."""
     s, month = pricebook.settings, status.month
     status.ledger = ledger.where
     opts = dict(fmt=s.invoice_number_format, start=s.invoice_number_start, prefix=s.invoice_prefix)
@@ -169,7 +173,7 @@ def _numbered(ledger, result, pricebook, reads, wanted, status: MonthStatus, *, 
                 " different figures; nothing was written:\n  " + "\n  ".join(diffs)
                 + "\nIf the closed invoices must change: --reopen --reason \"why\" (kept in the ledger)")
         if reopen:
-            status.reopened = info if defer else ledger.reopen(month, reason=reopen, by=by)
+            status.reopened = info
             status.reopen_reason = reopen
         else:
             status.closed = info
@@ -177,9 +181,6 @@ def _numbered(ledger, result, pricebook, reads, wanted, status: MonthStatus, *, 
         raise LedgerError(f"{month:%Y-%m} is not closed in the ledger {ledger.where}: nothing to reopen"
                           " (drop --reopen)")
     status.numbers = f"kept in the ledger {ledger.where}: a number once given never changes"
-    if not defer:
-        numbers, status.renames = ledger.assign_numbers(month, wanted, **opts)
-        return renumber(result, numbers, wanted)
     if preview is None:
         preview, status.renames = ledger.preview_numbers(month, wanted, **opts)
     status.pending = PendingRecord(ledger, month, wanted, opts, preview,

@@ -234,45 +234,54 @@ class Ledger:
 
     def preview_numbers(self, month: dt.date, wanted: Sequence[Wanted], *, fmt: str, start: int, prefix: str
                         ) -> tuple[dict[str, Numbered], dict[str, str]]:
-        """The numbers assign_numbers would give, without keeping anything (rolled back)."""
-        with self.engine.connect() as conn:
-            trans = conn.begin()
-            try:
-                return self.assign_numbers(month, wanted, fmt=fmt, start=start, prefix=prefix, conn=conn)
-            finally:
-                trans.rollback()
+        """The numbers assign_numbers would give, without keeping anything (rolled
+        back).  The first numbering of a new ledger creates the sequence row: when
+        another run's open transaction creates it too (PostgreSQL waits for that
+        run, then refuses the duplicate), read again the row it committed."""
+        for attempt in (1, 2):
+            with self.engine.connect() as conn:
+                trans = conn.begin()
+                try:
+                    return self.assign_numbers(month, wanted, fmt=fmt, start=start, prefix=prefix, conn=conn)
+                except IntegrityError:
+                    if attempt == 2:
+                        raise LedgerError(f"ledger {self.where}: another run was giving the first invoice numbers;"
+                                          " nothing was written or recorded: run it again") from None
+                finally:
+                    trans.rollback()
+        raise AssertionError("unreachable")
 
     # -- close / reopen -----------------------------------------------------------
     def close(self, month: dt.date, figures: MonthFigures, *, by: str, reports: Sequence[tuple[str, str, str, str, str]],
-              pricebook_file: str, pricebook_sha256: str,
-              before_commit: Callable[[], None] | None = None) -> CloseInfo:
-        """Record the month closed, in one transaction: invoices, lines with their
-        sources, numbers, reports (file, sha256, vendor, type, period), accounts."""
+              pricebook_file: str, pricebook_sha256: str, conn) -> CloseInfo:
+        """Record the month closed, inside the transaction `conn` (record_run's):
+        invoices, lines with their sources, numbers, reports (file, sha256,
+        vendor, type, period), accounts."""
         m = month_text(month)
-        try:
-            with self._write() as conn:
-                held = conn.execute(select(S.closes).join(S.month_locks, S.month_locks.c.close_id == S.closes.c.id)
-                                    .where(S.month_locks.c.month == m)).mappings().first()
-                if held:
-                    raise LedgerError(f"{m} is already closed (on {held['closed_at']} by {held['closed_by']}):"
-                                      " nothing recorded. To change it: build with --reopen --reason \"...\"")
-                stamp = now_utc()
-                close_id = conn.execute(insert(S.closes).values(
-                    month=m, closed_at=stamp, closed_by=by, pricebook_file=pricebook_file,
-                    pricebook_sha256=pricebook_sha256, status="closed")).inserted_primary_key[0]
-                conn.execute(insert(S.month_locks).values(month=m, close_id=close_id))
-                self._record(conn, close_id, figures, reports)
-                if before_commit is not None:
-                    before_commit()
-        except IntegrityError:
-            other = self.lock(month)
-            who = f" by {other.closed_by} at {other.closed_at}" if other else ""
-            raise LedgerError(f"{m} was closed{who} while this close was running: nothing recorded by this one."
-                              " Build again to compare with what was closed") from None
-        except OperationalError as exc:
-            raise LedgerError(f"ledger {self.where}: the close could not be recorded ({_short(exc)}); nothing"
-                              " was recorded") from None
+        held = conn.execute(select(S.closes).join(S.month_locks, S.month_locks.c.close_id == S.closes.c.id)
+                            .where(S.month_locks.c.month == m)).mappings().first()
+        if held:
+            raise LedgerError(f"{m} is already closed (on {held['closed_at']} by {held['closed_by']}):"
+                              " nothing recorded. To change it: build with --reopen --reason \"...\"")
+        stamp = now_utc()
+        close_id = conn.execute(insert(S.closes).values(
+            month=m, closed_at=stamp, closed_by=by, pricebook_file=pricebook_file,
+            pricebook_sha256=pricebook_sha256, status="closed")).inserted_primary_key[0]
+        conn.execute(insert(S.month_locks).values(month=m, close_id=close_id))
+        self._record(conn, close_id, figures, reports)
         return CloseInfo(close_id, m, stamp, by, pricebook_file, pricebook_sha256)
+
+    def _close_refused(self, month: dt.date, exc: SQLAlchemyError, reopened: int | None) -> LedgerError:
+        """Why a close's transaction failed: another close won the month, or the
+        database refused (`reopened`: the close id this one reopened, still the
+        lock after the rollback)."""
+        m = month_text(month)
+        other = self.lock(month) if isinstance(exc, IntegrityError) else None
+        if other is not None and other.id != reopened:
+            return LedgerError(f"{m} was closed by {other.closed_by} at {other.closed_at} while this close was"
+                               " running: nothing recorded by this one. Build again to compare with what was closed")
+        return LedgerError(f"ledger {self.where}: the close could not be recorded ({_short(exc)}); nothing was"
+                           " recorded")
 
     def _record(self, conn, close_id: int, figures: MonthFigures, reports) -> None:
         for file, sha, vendor, rtype, period in reports:
@@ -320,13 +329,16 @@ class Ledger:
         conn.execute(S.month_locks.delete().where(S.month_locks.c.month == m))
         return _info(row)
 
-    def record_build(self, month: dt.date, wanted: Sequence[Wanted], *, expected: dict[str, Numbered],
-                     publish: Callable[[], None], reopen: tuple[int, str, str] | None = None, **opts) -> None:
-        """What a build keeps, in one transaction committed only once its output
-        is published: the reopen (close id, reason, by) if asked, and the
-        invoice numbers the output shows (`expected`, from preview_numbers).
-        `publish` runs inside the transaction, last: if it fails nothing is
-        kept; if another run gave numbers meanwhile, nothing is published."""
+    def record_run(self, month: dt.date, wanted: Sequence[Wanted], *, expected: dict[str, Numbered],
+                   publish: Callable[[], None], reopen: tuple[int, str, str] | None = None,
+                   close: dict | None = None, **opts) -> CloseInfo | None:
+        """What a build, lines, export or close keeps, in one transaction
+        committed only once its output is published: the reopen (close id,
+        reason, by) if asked, the invoice numbers the output shows (`expected`,
+        from preview_numbers) and, for close, the close itself (`close`: the
+        arguments of Ledger.close; returns its CloseInfo).  `publish` runs inside
+        the transaction, last: if it fails nothing is kept; if another run gave
+        numbers meanwhile, nothing is published."""
         m = month_text(month)
         try:
             with self._write() as conn:
@@ -338,13 +350,17 @@ class Ledger:
                     raise LedgerError(f"ledger {self.where}: another run gave invoice numbers while this one ran,"
                                       f" so the {m} numbers it computed are taken: nothing was written or recorded;"
                                       " run it again")
+                info = self.close(month, conn=conn, **close) if close is not None else None
                 publish()
-        except IntegrityError:
-            raise LedgerError(f"ledger {self.where}: another run gave invoice numbers while this one ran:"
-                              " nothing was written or recorded; run it again") from None
         except SQLAlchemyError as exc:   # the commit too (after publish: atomic_write undoes it)
+            if close is not None:
+                raise self._close_refused(month, exc, reopen[0] if reopen else None) from None
+            if isinstance(exc, IntegrityError):
+                raise LedgerError(f"ledger {self.where}: another run gave invoice numbers while this one ran:"
+                                  " nothing was written or recorded; run it again") from None
             raise LedgerError(f"ledger {self.where}: the {m} invoice numbers could not be recorded ({_short(exc)});"
                               " nothing was written or recorded") from None
+        return info
 
     # -- plumbing -----------------------------------------------------------------
     def _write(self):

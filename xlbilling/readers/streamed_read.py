@@ -55,6 +55,11 @@ class StreamDigest:
             self._closed = True
             self._queue.put(None)
 
+    def end(self) -> None:
+        """Stop and wait for the thread (a read that failed: no thread is left behind)."""
+        self.close()
+        self._thread.join()
+
     def start(self) -> None:
         """(read_report's PendingDigest protocol: this one runs already)"""
 
@@ -126,14 +131,18 @@ class StreamedReport:
             self.tail = (self.tail + block.slice(max(0, block.size - 64)).to_pybytes())[-64:]
         return block
 
-    def finish(self) -> None:
-        """After the parse: the whole file went through, and it is the file first stat'd."""
+    def finish(self, parsed: bool = True) -> None:
+        """After the parse: it is the file first stat'd, and - when the parse stands -
+        the whole file went through (a parse that failed may stop reading early:
+        the file is then read whole, and whole() checks that read)."""
         self.digest.close()
         try:
             again = os.stat(self.path)
         except OSError:
-            raise changed_error(self.path) from None
-        if self.head_differs or self.total != self.size or FileStamp.of(again) != FileStamp.of(self.before):
+            again = None
+        if again is None or self.head_differs or (parsed and self.total != self.size) or \
+                FileStamp.of(again) != FileStamp.of(self.before):
+            self.digest.end()
             raise changed_error(self.path)
 
     def whole(self) -> bytes:

@@ -139,13 +139,13 @@ class StreamedText:
     def stream_stands(self, parsed: bool) -> bool:
         """After the streamed parse: the file was whole and unchanged (else refused), and
         the parse read it as the whole-bytes parse would (no quote the head did not show)."""
-        self.report.finish()
+        self.report.finish(parsed)
         return parsed and (self.head_quote or not self.report.quote_seen)
 
     def abandon(self) -> None:
         """The streamed parse failed unexpectedly: stop hashing (no thread left waiting)."""
         if self.report.digest is not None:
-            self.report.digest.close()
+            self.report.digest.end()
 
     def whole(self) -> TextSource:
         if self.plain is None:

@@ -698,6 +698,35 @@ def test_a_revision_0001_ledger_is_migrated_when_opened(tmp_path, ledger_url):
 
 # --- without a ledger ------------------------------------------------------------------
 
+@pytest.mark.parametrize("where", ["default", "--ledger"])
+@pytest.mark.parametrize("command", ["build", "lines", "xero", "close"])
+def test_a_reopen_with_no_ledger_yet_is_refused_and_creates_none(tmp_path, command, where, capsys):
+    """--reopen with no ledger file yet: refused (exit 2, nothing to reopen)
+    without creating the ledger (was: pb.ledger.sqlite created, so every later
+    build took its numbers from it instead of provisional ones)."""
+    pb = pricebook(tmp_path / "pb.xlsx", [("Acme", "")], [("Acme", "Acme")])
+    sep = altaro(tmp_path / "altaro-sep.csv", "2026-09", {"Acme": 2})
+    ledger = tmp_path / ("pb.ledger.sqlite" if where == "default" else "months.sqlite")
+    common = ["--month", "2026-09", "--pricebook", str(pb), str(sep), "--reopen", "--reason", "Altaro resent it",
+              *([] if where == "default" else ["--ledger", str(ledger)])]
+    out = tmp_path / ("out.xlsx" if command == "build" else "out.csv")
+    argv = {"build": ["build", "--quiet", *common, "--out", str(out)],
+            "lines": ["lines", *common, "--out", str(out)],
+            "xero": ["export", "--to", "xero", *common, "--out", str(out)],
+            "close": ["close", *common]}[command]
+    capsys.readouterr()
+    rc = main(argv)
+    err = capsys.readouterr().err
+    assert rc == 2 and "nothing to reopen" in err and str(ledger) in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["altaro-sep.csv", "pb.xlsx"]   # no ledger, no output
+    wb = tmp_path / "billing.xlsx"
+    assert main(["build", "--quiet", "--month", "2026-09", "--pricebook", str(pb), str(sep), "--out", str(wb)]) == 0
+    ws = openpyxl.load_workbook(wb, data_only=True)[L.SUMMARY.name]
+    block = {ws.cell(r, L.STATUS_COLUMN).value: ws.cell(r, L.STATUS_COLUMN + 1).value for r in range(5, 15)}
+    assert block["Invoice numbers"].startswith("provisional: no ledger yet"), block
+    assert not ledger.exists()
+
+
 def test_compare_with_last_months_workbook(tmp_path, capsys):
     pb = pricebook(tmp_path / "pb.xlsx", [("Acme", ""), ("Bolt", "")], [("Acme", "Acme"), ("Bolt", "Bolt")])
     sep = altaro(tmp_path / "altaro-sep.csv", "2026-09", {"Acme": 2, "Bolt": 1})

@@ -72,16 +72,34 @@ def who() -> str:
     return f"{user}@{socket.gethostname()}"
 
 
-def open_ledger(pricebook, option: str | None, *, create: bool):
+def open_ledger(pricebook, option: str | None, *, create: bool, reopen: bool = False):
     """The ledger to use, or None: --ledger / Settings 'Ledger' always (created
     when missing); the default file beside the price book when it exists
-    (close creates it)."""
+    (close creates it).  `reopen`: a ledger file that does not exist yet is
+    refused (no month was ever closed in it), never created."""
     from xlbilling.ledger import Ledger, ledger_location
 
     where, explicit = ledger_location(pricebook.path, pricebook.settings.ledger, option)
-    if not (explicit or create or "://" in where or Path(where).exists()):
+    file = _ledger_file(where)
+    missing = file is not None and not file.exists()
+    if missing and reopen:
+        raise LedgerError(f"--reopen: there is no ledger {file} yet, so no month was ever closed in it: nothing to"
+                          " reopen (drop --reopen); nothing was written or recorded")
+    if missing and not (explicit or create):
         return None
     return Ledger.open(where)
+
+
+def _ledger_file(where: str) -> Path | None:
+    """The SQLite file a ledger location names (None: a database server)."""
+    if "://" not in where:
+        return Path(where).expanduser().resolve()
+    if where.startswith("sqlite"):
+        from sqlalchemy.engine import make_url
+
+        database = make_url(where).database
+        return Path(database).expanduser().resolve() if database and database != ":memory:" else None
+    return None
 
 
 def wanted_numbers(result, pricebook, reads) -> list[Wanted]:
@@ -137,7 +155,7 @@ def control_month(reads, result, pricebook, month: dt.date, *, ledger_option: st
     status = MonthStatus(month)
     if reopen and not (reason or "").strip():
         raise LedgerError("--reopen needs --reason \"...\": why the closed month is changed (kept in the ledger)")
-    ledger = open_ledger(pricebook, ledger_option, create=for_close or reopen)
+    ledger = open_ledger(pricebook, ledger_option, create=for_close, reopen=reopen)
     wanted = wanted_numbers(result, pricebook, reads)
     if ledger is None:
         status.numbers = ("provisional: no ledger yet, so numbers are the sequence from 'Invoice number start' in"

@@ -458,6 +458,23 @@ def test_lines_or_export_that_cannot_write_leave_the_ledger_as_it_was(tmp_path, 
         ("2026-09", "Acme", "INV-01042"), ("2026-09", "Bolt", "INV-01043")]
 
 
+@pytest.mark.parametrize("command", ["lines", "xero"])
+def test_numbers_printed_to_stdout_are_kept(tmp_path, ledger_url, command, capsys):
+    """To stdout (which cannot be taken back) the reopen and the numbers are
+    recorded just before printing: what was printed is what the ledger keeps."""
+    pb = pricebook(tmp_path / "pb.xlsx", [("Acme", ""), ("Bolt", "")], [("Acme", "Acme"), ("Bolt", "Bolt")])
+    assert close("2026-09", pb, altaro(tmp_path / "altaro-sep.csv", "2026-09", {"Acme": 2}), ledger_url) == 0
+    fixed = altaro(tmp_path / "altaro-sep-fixed.csv", "2026-09", {"Acme": 3, "Bolt": 1})
+    capsys.readouterr()
+    assert write_out(command, "2026-09", pb, fixed, ledger_url, Path("-"), "--reopen", "--reason", "resent") == 0
+    printed = tmp_path / "printed.csv"
+    printed.write_text(capsys.readouterr().out, encoding="utf-8")
+    assert numbers_in(command, printed) == {"Acme": "INV-01042", "Bolt": "INV-01043"}
+    rows = ledger_rows(ledger_url)
+    assert rows["month_locks"] == [] and [r[-1] for r in rows["reopens"]] == ["resent"]
+    assert sorted((r[3], r[5]) for r in rows["invoice_numbers"]) == [("Acme", "INV-01042"), ("Bolt", "INV-01043")]
+
+
 def _xero_in_two_parts(tmp_path: Path, ledger_url: str) -> tuple[Path, Path, list[str], dict]:
     """(price book, corrected report, --reopen args, ledger rows) for 501 customers,
     September closed: a Xero export of them is two files (at most 500 invoices each)."""

@@ -22,16 +22,11 @@ from xlbilling.readers.reader import Context, Reader, ReaderOutput, SkippedRow, 
 VENDOR = "altaro"
 
 
-def _factorised(ctx: Context, name: str):
+def _factorised_series(s):
     """(int32 code per row, distinct cell texts in order of first row) of a text column.
 
     pyarrow strings (CSV) are dictionary-encoded by pyarrow itself (what
     pd.factorize does for them, without its int64 copy of the codes)."""
-    return _factorised_series(ctx.series(name))
-
-
-def _factorised_series(s):
-    """_factorised of a Series."""
     import pandas as pd
 
     if s.dtype != object and hasattr(s.array, "__arrow_array__"):
@@ -44,9 +39,10 @@ def _factorised_series(s):
 
 
 def _factorised_all(ctx: Context, names: tuple[str, ...]) -> list:
-    """_factorised of each column, the columns on threads of their own: pyarrow's
-    dictionary encoding releases the GIL, so on two cores the three columns of a
-    million rows take about the time of the longest (~20 ms instead of ~47 ms)."""
+    """_factorised_series of each column, the columns on threads of their own: pyarrow's
+    dictionary encoding releases the GIL, so on two cores the columns of a million
+    rows take about the time of the longest instead of their sum (one after the
+    other: ~47 ms for Customer, Object Type and Object Name here)."""
     from concurrent.futures import ThreadPoolExecutor
 
     series = [ctx.series(n) for n in names]  # (the frame is read here, on this thread)

@@ -9,7 +9,8 @@ Needs the `bench` extra (pip install -e ".[bench]": DuckDB).  Files are
 generated into a temporary folder (deterministic).  Every job runs in a child
 process of its own, `--repeat` times (best time and its peak RSS printed), so
 memory figures do not mix; peak RSS (ru_maxrss) includes the interpreter and
-imports - an idle child's figure is printed as the floor.  Each case prints
+imports - an idle child's figure is printed as the floor.  The two sides' runs
+alternate (ours, baseline, ours, ...), so a slow spell falls on both alike.  Each case prints
 whether the answers agree (a digest of every record: account, item, exact
 quantity, number of source rows).
 
@@ -82,15 +83,24 @@ def child(job: str, path: str) -> None:
     print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_mib": peak_mib, "digest": digest(job, result)}))
 
 
+def run_once(job: str, path: Path) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--job", job, str(path)], check=True, capture_output=True,
+                         text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def run_child(job: str, path: Path, repeat: int) -> dict:
-    best = None
+    return min((run_once(job, path) for _ in range(repeat)), key=lambda m: m["seconds"])
+
+
+def run_pair(job: str, baseline: str, path: Path, repeat: int) -> tuple[dict, dict]:
+    """Both sides' best of `repeat`, their runs interleaved (ours, baseline, ours, ...)
+    so that a slow spell of a shared machine falls on both sides alike."""
+    ours, base = [], []
     for _ in range(repeat):
-        out = subprocess.run([sys.executable, __file__, "--job", job, str(path)], check=True, capture_output=True,
-                             text=True)
-        m = json.loads(out.stdout.strip().splitlines()[-1])
-        if best is None or m["seconds"] < best["seconds"]:
-            best = m
-    return best
+        ours.append(run_once(job, path))
+        base.append(run_once(baseline, path))
+    return min(ours, key=lambda m: m["seconds"]), min(base, key=lambda m: m["seconds"])
 
 
 def digest(job: str, result) -> object:
@@ -331,8 +341,7 @@ def main() -> None:
             rows = int(full * args.scale)
             path = d / f"{job}.{suffix[job]}"
             makers[job](path, rows)
-            ours = run_child(job, path, args.repeat)
-            base = run_child(baseline, path, args.repeat)
+            ours, base = run_pair(job, baseline, path, args.repeat)
             report(label, rows, ours, base, base_name, target, floor)
 
 

@@ -180,6 +180,7 @@ def read_report(path: str | Path, *, basis: str = "uncompressed", basis_by_accou
     positions = [p for _, p in ordered]
     table.accept_short_last_row = (accept_short_last_row_default() if accept_short_last_row is None
                                    else accept_short_last_row)
+    table.coded_positions = frozenset(m.positions[n] for n in reader.coded_cols if n in m.positions)
     frame, row_numbers, load_all = _load(reader, table, index, m, positions)
     digest = digest_of()  # the SHA-256 of exactly the bytes parsed (streamed, or read whole)
     digest.start()  # after the parse (multi-threaded): beside the reader's single-threaded work

@@ -29,6 +29,8 @@ def _factorised_series(s):
     pd.factorize does for them, without its int64 copy of the codes)."""
     import pandas as pd
 
+    if isinstance(s.dtype, pd.CategoricalDtype):  # coded while parsing: categories in order of first row
+        return s.cat.codes.to_numpy().astype(np.int32), [str(v) for v in s.cat.categories.tolist()]
     if s.dtype != object and hasattr(s.array, "__arrow_array__"):
         encoded = s.array.__arrow_array__().dictionary_encode().combine_chunks()  # pyarrow CSV strings: never null
         return np.asarray(encoded.indices, dtype=np.int32), encoded.dictionary.to_pylist()
@@ -97,10 +99,8 @@ def _billed_users(rows, cust, names, key_of_name, customers, keys, name_values):
     name keys, merged spellings sorted by key, sorted source rows) - what
     rules.billed_users gives for that customer's billed rows, counted on
     distinct (customer, name) codes instead of row by row."""
-    import pandas as pd
-
     n_names = max(len(name_values), 1)
-    pairs = pd.unique(cust.astype(np.int64) * n_names + names)        # distinct (customer, spelling)
+    pairs = _distinct(cust.astype(np.int64) * n_names + names, len(customers) * n_names)  # (customer, spelling)
     pair_cust, pair_name = pairs // n_names, pairs % n_names
     pair_key = key_of_name[pair_name].astype(np.int64)
     n_keys = max(len(keys), 1)
@@ -126,6 +126,47 @@ def _billed_users(rows, cust, names, key_of_name, customers, keys, name_values):
         block = by_customer[a:b]
         out.append((customers[c], int(counts[c]), spelled, block if ascending else RowNumbers(np.sort(block.array))))
     return out
+
+
+def _distinct(keys, space: int):
+    """The distinct values of int keys in [0, space), in any order: a byte per possible
+    key (one scatter, one scan) while the space is small, else hashed (pandas)."""
+    if space <= 64 << 20:
+        seen = np.zeros(space, dtype=bool)
+        seen[keys] = True
+        return np.flatnonzero(seen)
+    import pandas as pd
+
+    return pd.unique(keys)
+
+
+def _other_groups(use, cust_raw, type_codes, n_types: int, rows_at):
+    """The rows not billed, grouped by (customer cell, object type) in order of first
+    row: (group of each, order, starts, ends, their row numbers in that order), or None."""
+    other = np.flatnonzero(~use)
+    if not len(other):
+        return None
+    group = cust_raw[other].astype(np.int64) * n_types + type_codes[other]
+    order, starts, ends = _blocks(group)
+    return group, order, starts, ends, RowNumbers(rows_at(other[order]))
+
+
+def _beside(big: bool, fn, *args):
+    """fn(*args) on a thread of its own when the work is big (numpy releases the GIL
+    while it sorts and gathers), else at once; .result() gives its value (or raises)."""
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    if big:
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="altaro-skipped")
+        running = pool.submit(fn, *args)
+        pool.shutdown(wait=False)  # its thread ends when fn returns
+        return running
+    done: Future = Future()
+    try:
+        done.set_result(fn(*args))
+    except BaseException as err:
+        done.set_exception(err)
+    return done
 
 
 def _month_column_period(ctx: Context, distinct: list[str], warnings: list[str]):
@@ -155,6 +196,8 @@ class AltaroItemisedReader(Reader):
         # FORMATS.md "Report periods": a month column where the file has one.
         Col("Month", ("Billing Month", "Report Month", "Period", "Billing Period"), required=False),
     )
+    # A few hundred customers, a handful of object types, one month: coded while parsing.
+    coded_cols = ("Customer", "Object Type Backed Up", "Month")
 
     def read(self, ctx: Context) -> ReaderOutput:
         out = ReaderOutput([])
@@ -182,6 +225,9 @@ class AltaroItemisedReader(Reader):
                 ctx.cells.bad(int(r), ctx.header_of("Customer"), "", "the customer the object belongs to")
         if ctx.cells.problems:
             return out
+        # The rows not billed are grouped (numpy: the GIL released) while the billed users are counted.
+        others = _beside(n_rows >= 100_000, _other_groups, use, cust_raw, type_codes, max(len(type_values), 1),
+                         rows_at)
         for cust, count, merged, src_rows in _billed_users(rows_at(used), cust_merge[cust_raw[used]], name_codes[used],
                                                            key_codes, customers, keys, name_values):
             for spellings in merged:
@@ -199,12 +245,10 @@ class AltaroItemisedReader(Reader):
             out.period = _month_column_period(ctx, month[0][1], out.warnings)
         # The rest: rows of other object types (SharePoint sites, groups ...) and nameless rows,
         # listed per customer cell as written and object type, in order of first row.
-        other = np.flatnonzero(~use)
-        if len(other):
+        grouped = others.result()
+        if grouped is not None:
+            group, order, starts, ends, other_rows = grouped
             n_types = max(len(type_values), 1)
-            group = cust_raw[other].astype(np.int64) * n_types + type_codes[other]
-            order, starts, ends = _blocks(group)
-            other_rows = RowNumbers(rows_at(other[order]))
             for first, a, b in zip(order[starts].tolist(), starts.tolist(), ends.tolist()):
                 c_code, t_code = divmod(int(group[first]), n_types)
                 why = ("blank Object Name" if type_billed[t_code] else

@@ -235,6 +235,9 @@ class Reader:
     # The columns read() uses, when far fewer than `cols` (None: all): only these
     # are loaded from a big file (memory), the rest on demand (Context.load_all).
     read_cols: tuple[str, ...] | None = None
+    # Columns with few distinct values (customers, types, months): a CSV loads them
+    # dictionary-encoded while parsing (codes + distinct values: no million strings).
+    coded_cols: tuple[str, ...] = ()
     # Minimum share of required columns that makes a header "this report, with
     # columns missing" (-> MissingColumnsError) rather than "not this report".
     claim_score = 0.5

@@ -58,7 +58,8 @@ def _delimited_table(source: "TextSource", file: str, head_lines: list[str], del
         width = max((len(r) for r in preview[header_index:header_index + 1]), default=0)
         wanted = [p for p in positions if p < width]
         shape = _Shape()
-        frame = _parse(source, delimiter, header_index, width, wanted, shape)
+        coded = table.coded_positions.intersection(wanted)
+        frame = _parse(source, delimiter, header_index, width, wanted, shape, coded)
         _refuse_lost_rows(table, source, delimiter, header_index, width, len(frame), shape)
         frame, rows = _drop_blank_records(frame, header_index, wanted)
         for p in positions:
@@ -75,23 +76,23 @@ def _delimited_table(source: "TextSource", file: str, head_lines: list[str], del
 
 
 def _parse(source: "TextSource", delimiter: str, header_index: int, width: int, wanted: Sequence[int],
-           shape: "_Shape"):
+           shape: "_Shape", coded: frozenset[int] = frozenset()):
     """The wanted columns below the header: pyarrow's CSV reader (multi-threaded
     C++, a million rows in a fraction of a second), again after a cp1252
     re-decode when the bytes are not UTF-8; ragged files fall back to the csv
     module (which fills in `shape`)."""
     if isinstance(source, StreamedText):
         if source.can_stream():
-            frame = _streamed_arrow_csv(source, delimiter, header_index, width, wanted)
+            frame = _streamed_arrow_csv(source, delimiter, header_index, width, wanted, coded)
             if frame is not None:
                 return frame
         source = source.whole()  # read whole once (checked to be the same file): then as below
     try:
-        return _arrow_csv(source.utf8(), delimiter, header_index, width, wanted, source.has_quote())
+        return _arrow_csv(source.utf8(), delimiter, header_index, width, wanted, source.has_quote(), coded)
     except _BadUTF8:
         source.text()  # re-decoded (cp1252), then read again
         try:
-            return _arrow_csv(source.utf8(), delimiter, header_index, width, wanted, source.has_quote())
+            return _arrow_csv(source.utf8(), delimiter, header_index, width, wanted, source.has_quote(), coded)
         except (_RaggedCSV, _BadUTF8):
             return _python_csv(source.text(), delimiter, header_index, wanted, shape)
     except _RaggedCSV:
@@ -99,12 +100,12 @@ def _parse(source: "TextSource", delimiter: str, header_index: int, width: int, 
 
 
 def _streamed_arrow_csv(source: "StreamedText", delimiter: str, header_index: int, width: int,
-                        wanted: Sequence[int]):
+                        wanted: Sequence[int], coded: frozenset[int]):
     """The wanted columns parsed from the file as it is read, or None when that
     parse does not stand (not UTF-8, ragged, a quote past the head) and the
     whole bytes must be parsed instead; a file that changed is refused."""
     try:
-        frame = _arrow_csv(source.arrow_input(), delimiter, header_index, width, wanted, source.head_quote)
+        frame = _arrow_csv(source.arrow_input(), delimiter, header_index, width, wanted, source.head_quote, coded)
     except (_BadUTF8, _RaggedCSV):
         frame = None
     except BaseException:
@@ -144,7 +145,7 @@ def _drop_blank_records(frame, header_index: int, wanted: Sequence[int]):
             maybe = np.flatnonzero(blank)
             if not len(maybe):
                 break
-            blank[maybe] = (frame[p].iloc[maybe].str.strip() == "").to_numpy(dtype=bool)
+            blank[maybe] = _blank_cells(frame[p].iloc[maybe])
         if blank.any():
             frame = frame[~blank].reset_index(drop=True)
             rows = rows[~blank]
@@ -156,13 +157,25 @@ def _blank_cells(column):
     says, without building a stripped copy of the column (~50 ms cold at a million
     rows): empty, or whitespace only.  pyarrow's utf8_is_space classifies by the
     predicate utf8_trim_whitespace (pandas' strip) trims by: the same on every code
-    point (tests/test_read_blank_cells.py)."""
-    import pyarrow.compute as pc
+    point (tests/test_read_blank_cells.py).  A coded (Categorical) column is
+    decided once per distinct value, by the same predicate."""
+    import pandas as pd
+    import pyarrow as pa
 
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        values = pa.array([str(v) for v in column.cat.categories.tolist()], type=pa.large_string())
+        return _blank_texts(values)[column.cat.codes.to_numpy()]
     arr = column.array.__arrow_array__() if hasattr(column.array, "__arrow_array__") else None
     if arr is None or arr.null_count:
         return (column.str.strip() == "").to_numpy(dtype=bool)
-    return pc.or_(pc.equal(pc.binary_length(arr), 0), pc.utf8_is_space(arr)).to_numpy()
+    return _blank_texts(arr)
+
+
+def _blank_texts(arr):
+    """Per pyarrow string: empty or whitespace only (a numpy bool array)."""
+    import pyarrow.compute as pc
+
+    return pc.or_(pc.equal(pc.binary_length(arr), 0), pc.utf8_is_space(arr)).to_numpy(zero_copy_only=False)
 
 
 def release_arrow_memory() -> None:
@@ -213,7 +226,8 @@ class _BadUTF8(Exception):
     pass
 
 
-def _arrow_csv(raw, delimiter: str, header_index: int, width: int, wanted: Sequence[int], quoted: bool):
+def _arrow_csv(raw, delimiter: str, header_index: int, width: int, wanted: Sequence[int], quoted: bool,
+               coded: frozenset[int] = frozenset()):
     import pandas as pd
     import pyarrow as pa
     import pyarrow.csv as pcsv
@@ -231,15 +245,25 @@ def _arrow_csv(raw, delimiter: str, header_index: int, width: int, wanted: Seque
                                             ignore_empty_lines=False),
             # large_string: what pandas' pyarrow strings hold, so to_pandas copies nothing
             convert_options=pcsv.ConvertOptions(include_columns=keep,
-                                                column_types={n: pa.large_string() for n in names},
+                                                column_types=_column_types(names, coded),
                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
     except (pa.ArrowInvalid, pa.ArrowException) as err:
         if "utf8" in str(err).lower() or "utf-8" in str(err).lower():
             raise _BadUTF8() from None
         raise _RaggedCSV() from None
+    if coded:  # one dictionary per column (in order of first row), not one per block
+        table = table.unify_dictionaries()
     frame = table.to_pandas(types_mapper={pa.large_string(): pd.StringDtype("pyarrow")}.get)
     frame.columns = [int(c) for c in frame.columns]
     return frame
+
+
+def _column_types(names: list[str], coded: frozenset[int]) -> dict:
+    """Every column as text; the coded ones dictionary-encoded by the parser itself."""
+    import pyarrow as pa
+
+    text, codes = pa.large_string(), pa.dictionary(pa.int32(), pa.large_string())
+    return {n: codes if int(n) in coded else text for n in names}
 
 
 def _python_csv(text: str, delimiter: str, header_index: int, wanted: Sequence[int], shape: "_Shape | None" = None):

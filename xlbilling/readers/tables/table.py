@@ -36,6 +36,9 @@ class Table:
     # instead of refusing the file; warnings found while loading go to `notes`.
     accept_short_last_row: bool = False
     notes: list[str] = field(default_factory=list)
+    # Set by read_report before load(): positions of columns with few distinct values
+    # (Reader.coded_cols), which a CSV loads dictionary-encoded (pandas Categorical).
+    coded_positions: frozenset[int] = frozenset()
 
     def load(self, header_index: int, positions: Sequence[int]) -> tuple[Any, list[int]]:
         return self.loader(header_index, positions)

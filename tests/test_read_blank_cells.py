@@ -46,3 +46,40 @@ def test_whitespace_only_records_are_dropped_and_rows_keep_their_numbers(tmp_pat
     assert sorted((r.account, r.quantity, r.source.rows) for r in result.records) == [
         ("Contoso", 2, (2, 5)), ("\u200b", 1, (4,))]
     assert pc.utf8_is_space(pa.array(["\u200b"])).to_pylist() == [False]
+
+
+def test_a_coded_column_is_blank_exactly_where_its_text_column_is():
+    """Columns a reader loads dictionary-encoded (Reader.coded_cols: pandas
+    Categorical) are decided per distinct value by the same predicate: every code
+    point again, repeated and shuffled so codes and values differ in order."""
+    chars = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    rng = np.random.default_rng(5)
+    cells = [chars[i] for i in rng.integers(0, len(chars), 300_000)] + ["", " ", "a", "\u3000\t"]
+    text = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([pa.array(cells, pa.large_string())])))
+    coded = pd.Series(pd.Categorical(cells))
+    assert (_blank_cells(coded) == _blank_cells(text)).all()
+    assert (_blank_cells(coded) == _strip_blank(text)).all()
+
+
+def test_blank_records_drop_alike_with_and_without_coded_columns(tmp_path, monkeypatch):
+    from xlbilling.readers.altaro_itemised import AltaroItemisedReader
+
+    path = tmp_path / "altaro.csv"
+    path.write_text("Customer,Object Type Backed Up,Object Name,Month\n"
+                    "Contoso,Mailbox,Ann,2026-10\n"
+                    "\u3000, ,\t,\u2003\n"           # blank everywhere: dropped
+                    "\x1c,Mailbox,Bob,2026-10\n"    # \x1c strips to nothing: a blank customer cell
+                    " ,SharePoint Site,Site,2026-10\n"
+                    "Contoso,Mailbox,Cy,2026-10\n", encoding="utf-8")
+
+    def outcome():
+        try:
+            r = read_report(path)
+        except Exception as err:
+            return type(err).__name__, str(err)
+        return r.records, r.skipped, r.rows_read, r.period, r.warnings
+
+    coded = outcome()
+    monkeypatch.setattr(AltaroItemisedReader, "coded_cols", ())
+    assert outcome() == coded
+    assert coded[0] == "BadCellsError" and "row 4" in coded[1]  # the \x1c customer, named by its row

@@ -222,3 +222,19 @@ def test_demo_builds_from_the_whole_sample_month_folder():
     assert alternative == {"axcient_bff_raw_account_data_2026-10.xlsx", "acronis_usage_records_2026-10.xlsx",
                            "altaro_itemised_2026-10.json", "hornetsecurity_licenses_2026-10.csv"}
     assert not alternative & set(demo.REPORTS)
+
+
+def test_an_out_name_too_long_for_its_temporary_is_refused_before_reading(tmp_path, capsys):
+    """A 245-character name is legal, but the temporary file written beside it
+    (.NAME.xlbilling-PID-XXXXXXXX.tmp) would pass the folder's 255: refused at
+    once (before the reports are read: a missing one is not what it says),
+    naming the longest name that works, which then builds (real file system)."""
+    long_out = tmp_path / ("b" * 240 + ".xlsx")
+    assert _build(long_out, reports=[*REPORTS, str(tmp_path / "missing.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "the file name is too long (245 bytes)" in err and "nothing was written" in err
+    assert "missing.csv" not in err and "Traceback" not in err and list(tmp_path.iterdir()) == []
+    most = int(err.split("at most ")[1].split(" bytes")[0])
+    fits = tmp_path / ("b" * (most - len(".xlsx")) + ".xlsx")
+    assert _build(fits) == 0 and fits.is_file()
+    assert [p.name for p in tmp_path.iterdir()] == [fits.name]  # no temporary left behind

@@ -52,7 +52,29 @@ def check_output(out: str | os.PathLike, *, inputs: Iterable[str | os.PathLike] 
                           " another --out file")
     if not target.parent.is_dir():
         raise OutputError(f"{path}: folder {target.parent} does not exist")
+    _check_name_length(path, target.parent)
     return path
+
+
+# mkstemp's random part between the prefix and the suffix
+_TEMP_RANDOM = 8
+
+
+def _check_name_length(path: Path, folder: Path) -> None:
+    """The output is written through a temporary file beside it whose name is
+    longer than its own: a name the folder allows may still be too long for
+    that, which would fail only after every report was read and priced."""
+    try:
+        name_max = os.pathconf(folder, "PC_NAME_MAX")
+    except (AttributeError, ValueError, OSError):  # (Windows: no pathconf; NTFS allows 255)
+        name_max = 255
+    extra = len(os.fsencode(_temp_name(path))) - len(os.fsencode(path.name)) + _TEMP_RANDOM + len(".tmp")
+    length = len(os.fsencode(path.name))
+    if length + extra > name_max:
+        raise OutputError(f"{path}: the file name is too long ({length} bytes): xlbilling writes through a"
+                          f" temporary file beside it whose name is {extra} bytes longer, and this folder allows"
+                          f" {name_max} bytes per name; use a name of at most {name_max - extra} bytes (plain"
+                          " letters and digits are a byte each); nothing was written")
 
 
 def _umask() -> int:

@@ -22,7 +22,7 @@ class RowNumbers(Sequence[int]):
     not change; it is made read-only here (a view of a read-only array stays
     read-only, so slices share the one buffer)."""
 
-    __slots__ = ("_array",)
+    __slots__ = ("_array", "_hash")
 
     def __init__(self, numbers) -> None:
         import numpy as np
@@ -34,6 +34,7 @@ class RowNumbers(Sequence[int]):
             array = array.view()
             array.flags.writeable = False
         self._array = array
+        self._hash: int | None = None
 
     @property
     def array(self):
@@ -75,7 +76,9 @@ class RowNumbers(Sequence[int]):
         return equal if equal is NotImplemented else not equal
 
     def __hash__(self) -> int:
-        return hash(tuple(self._array.tolist()))  # the tuple's hash: equal objects hash alike
+        if self._hash is None:  # the tuple's hash (equal objects hash alike), computed once
+            self._hash = hash(tuple(self._array.tolist()))
+        return self._hash
 
     def __add__(self, other: object) -> "RowNumbers":
         if not isinstance(other, (RowNumbers, tuple)):

@@ -13,11 +13,11 @@ import numpy as np
 
 from xlbilling.core.period import month_period, parse_month_cell
 from xlbilling.core.records import UsageRecord
-from xlbilling.readers.row_numbers import RowNumbers
 from xlbilling.core.rules import altaro as rules
 from xlbilling.readers.cells import cell_text
 from xlbilling.readers.headers import Col
 from xlbilling.readers.reader import Context, Reader, ReaderOutput, SkippedRow, row_array
+from xlbilling.readers.row_numbers import RowNumbers
 
 VENDOR = "altaro"
 

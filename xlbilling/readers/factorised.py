@@ -7,9 +7,9 @@ from __future__ import annotations
 import decimal
 from decimal import Decimal
 
-from xlbilling.readers.row_numbers import RowNumbers
 from xlbilling.readers.cells import cell_text
 from xlbilling.readers.reader import Context
+from xlbilling.readers.row_numbers import RowNumbers
 
 # Sums of ints and Decimals (and bytes / 1024^3, which terminates within 30
 # decimals) computed with room to stay exact: no 28-digit rounding.

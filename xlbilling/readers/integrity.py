@@ -123,13 +123,8 @@ def read_report_bytes_hashing(path: str | Path) -> tuple[bytes, str, PendingDige
     p = Path(path)
     name = p.name or str(path)
     before = checked_stat(path)
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOCTTY", 0)
-    fd = os.open(p, flags)
+    fd = open_checked(path, before)
     try:
-        opened = os.fstat(fd)
-        _require_regular(path, opened.st_mode)
-        if FileStamp.of(opened) != FileStamp.of(before):
-            raise _changed(path)
         parts: list[bytes] = []
         total = 0
         while True:
@@ -148,14 +143,14 @@ def read_report_bytes_hashing(path: str | Path) -> tuple[bytes, str, PendingDige
     try:
         again = os.stat(p)
     except OSError:
-        raise _changed(path) from None
+        raise changed_error(path) from None
     if before.st_size == 0 and total > 0 and FileStamp.of(again) == FileStamp.of(before):
         # /proc-style files: stat says 0 bytes, reading gives text - not a saved report
         raise ReportError(f"{path}: a special file whose size the system does not state (like /proc);"
                           " save the report to an ordinary file first")
     if total != before.st_size or FileStamp.of(after) != FileStamp.of(before) or \
             FileStamp.of(again) != FileStamp.of(before):
-        raise _changed(path)
+        raise changed_error(path)
     return (parts[0] if len(parts) == 1 else b"".join(parts)), name, PendingDigest(parts)
 
 
@@ -177,16 +172,28 @@ def checked_stat(path: str | Path) -> os.stat_result:
     return before
 
 
-def require_regular_fd(path, opened: os.stat_result) -> None:
-    """What was opened is a regular file (a FIFO or device swapped in after the stat is refused)."""
+def open_checked(path: str | Path, before: os.stat_result) -> int:
+    """An O_NONBLOCK descriptor of the file `before` describes (a FIFO swapped in since
+    the stat cannot hang the open), checked to be that same regular file."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOCTTY", 0)
+    fd = os.open(path, flags)
+    try:
+        require_same_file(path, os.fstat(fd), before)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def require_same_file(path, opened: os.stat_result, before: os.stat_result) -> None:
+    """What was opened is a regular file, and the one first stat'd."""
     _require_regular(path, opened.st_mode)
+    if FileStamp.of(opened) != FileStamp.of(before):
+        raise changed_error(path)
 
 
 def changed_error(path) -> ReportError:
     """The refusal of a file that changed while (or after) it was read."""
-    return _changed(path)
-
-def _changed(path) -> ReportError:
     return ReportError(f"{path}: the file changed while it was being read (size or modification time differ"
                        " before and after): rows could come from two versions. Wait until the download or"
                        " copy has finished, then run again")

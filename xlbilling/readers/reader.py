@@ -15,9 +15,9 @@ from xlbilling.core.period import Period
 from xlbilling.core.problems import Problem
 from xlbilling.core.records import Source, UsageRecord
 from xlbilling.core.words import count
-from xlbilling.readers.row_numbers import RowNumbers
 from xlbilling.readers.cells import Cells
 from xlbilling.readers.headers import Col, HeaderMatch, match_header
+from xlbilling.readers.row_numbers import RowNumbers
 from xlbilling.readers.tables.table import Table
 
 # ============================================================================

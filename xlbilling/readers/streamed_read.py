@@ -22,8 +22,8 @@ import sys
 import threading
 from pathlib import Path
 
-from xlbilling.readers.integrity import FileStamp, PendingDigest, changed_error, checked_stat, \
-    read_report_bytes_hashing, require_regular_fd
+from xlbilling.readers.integrity import FileStamp, PendingDigest, changed_error, checked_stat, open_checked, \
+    read_report_bytes_hashing, require_same_file
 
 # Below this size a report is read whole (a thread and a stream would cost more than they save).
 STREAM_MIN_BYTES = 32 << 20
@@ -93,7 +93,7 @@ class StreamedReport:
         if self.streamed:
             raise RuntimeError("a report is streamed once; read it whole for a second pass")
         self.streamed, self._count_newlines = True, count_newlines
-        fd = _open_checked(self.path, self.before)
+        fd = open_checked(self.path, self.before)
         try:
             # Linux: /proc/self/fd opens the very file fd was checked to be (a FIFO swapped in
             # since cannot hang the open); elsewhere the path, checked again on pyarrow's own fd.
@@ -102,10 +102,7 @@ class StreamedReport:
         finally:
             os.close(fd)
         try:
-            opened = os.fstat(source.fileno())
-            require_regular_fd(self.path, opened)
-            if FileStamp.of(opened) != FileStamp.of(self.before):
-                raise changed_error(self.path)
+            require_same_file(self.path, os.fstat(source.fileno()), self.before)
         except BaseException:
             source.close()
             raise
@@ -156,28 +153,12 @@ class StreamedReport:
         return data
 
 
-def _open_checked(path: str | Path, before: os.stat_result) -> int:
-    """An O_NONBLOCK descriptor of the file first stat'd (a FIFO swapped in cannot hang
-    the open), checked to be that same regular file."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOCTTY", 0)
-    fd = os.open(path, flags)
-    try:
-        opened = os.fstat(fd)
-        require_regular_fd(path, opened)
-        if FileStamp.of(opened) != FileStamp.of(before):
-            raise changed_error(path)
-    except BaseException:
-        os.close(fd)
-        raise
-    return fd
-
-
 def open_streamed(path: str | Path) -> StreamedReport | None:
     """A StreamedReport when the file is big enough to stream, else None (read it whole)."""
     before = checked_stat(path)
     if before.st_size < STREAM_MIN_BYTES:
         return None
-    fd = _open_checked(path, before)
+    fd = open_checked(path, before)
     try:
         head = os.read(fd, HEAD_BYTES)
     finally:

@@ -83,3 +83,30 @@ def test_blank_records_drop_alike_with_and_without_coded_columns(tmp_path, monke
     monkeypatch.setattr(AltaroItemisedReader, "coded_cols", ())
     assert outcome() == coded
     assert coded[0] == "BadCellsError" and "row 4" in coded[1]  # the \x1c customer, named by its row
+
+
+def test_coded_columns_read_alike_across_parse_blocks(tmp_path, monkeypatch):
+    """A file of several pyarrow blocks (4 MiB each) whose later blocks bring new
+    customers, types and months: dictionaries unified across blocks give the
+    same records, skipped rows, warnings and problems as plain text columns."""
+    from xlbilling.readers.altaro_itemised import AltaroItemisedReader
+
+    path = tmp_path / "altaro.csv"
+    lines = ["Customer,Object Type Backed Up,Object Name,Month"]
+    for i in range(260_000):
+        late = i > 200_000  # past the first block: customers, a type and a month not seen before
+        cust = f"Late {i % 5}" if late and i % 3 == 0 else f"Customer {i % 40}"
+        kind = "Teams" if late and i % 7 == 0 else ("Mailbox", "OneDrive", "SharePoint Site")[i % 3]
+        month = "sometime" if late and i % 11 == 0 else "2026-10"
+        lines.append(f"{cust},{kind},{'user' if i % 97 == 0 else 'User'} {i % 50},{month}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert path.stat().st_size > 2 * (4 << 20)
+
+    def outcome():
+        r = read_report(path)
+        return r.records, r.skipped, r.warnings, r.problems, r.period, r.rows_read
+
+    coded = outcome()
+    monkeypatch.setattr(AltaroItemisedReader, "coded_cols", ())
+    assert outcome() == coded
+    assert any(r.account == "Late 0" for r in coded[0]) and any("sometime" in w for w in coded[2])

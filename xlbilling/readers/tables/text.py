@@ -38,6 +38,25 @@ def decode_text(data: bytes, file: str) -> tuple[str, str]:
         return data.decode("cp1252", errors="replace"), "cp1252"
 
 
+# What a loader previews of a text file (the header search, the delimiter sniff):
+# bytes of the body, or characters of text already decoded.
+HEAD_CHARS = 65536
+
+
+def _without_bom(data: bytes) -> bytes:
+    return data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+
+
+def _utf8_so_far(head: bytes, final: bool) -> bool:
+    """Whether the bytes decode as UTF-8 (a multi-byte character cut at the end of
+    a head that is not the whole file is fine)."""
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=final)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 class TextSource:
     """A delimited file's text, decoded only when needed: UTF-8 bytes go to
     pyarrow as they are (it checks them), so a big file is not held twice."""
@@ -54,17 +73,14 @@ class TextSource:
             self._text, self.encoding = data.decode(enc, errors="replace"), enc
             self.body = b""
             return
-        self.body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-        head = self.body[:65536]
-        try:  # a multi-byte character cut at the end of the head is fine
-            codecs.getincrementaldecoder("utf-8")().decode(head, final=len(self.body) <= 65536)
-        except UnicodeDecodeError:
+        self.body = _without_bom(data)
+        if not _utf8_so_far(self.body[:HEAD_CHARS], final=len(self.body) <= HEAD_CHARS):
             self.encoding = "cp1252"
 
     def head(self) -> str:
         if self._text is not None:
-            return self._text[:65536]
-        return self.body[:65536].decode(self.encoding, errors="ignore" if self.encoding == "utf-8" else "replace")
+            return self._text[:HEAD_CHARS]
+        return self.body[:HEAD_CHARS].decode(self.encoding, errors="ignore" if self.encoding == "utf-8" else "replace")
 
     def text(self) -> str:
         if self._text is None:
@@ -123,11 +139,7 @@ class StreamedText:
         """Streamed only when the head is plain UTF-8 text (a BOM allowed), not UTF-16."""
         if head.startswith((b"\xff\xfe", b"\xfe\xff")) or utf16_without_bom(head):
             return False
-        try:
-            codecs.getincrementaldecoder("utf-8")().decode(head, final=len(head) >= size)
-        except UnicodeDecodeError:
-            return False
-        return True
+        return _utf8_so_far(head, final=len(head) >= size)
 
     def can_stream(self) -> bool:
         return self.plain is None and not self.report.streamed
@@ -153,8 +165,7 @@ class StreamedText:
         return self.plain
 
     def head(self) -> str:
-        body = self.report.head[3:] if self.report.head.startswith(b"\xef\xbb\xbf") else self.report.head
-        return body[:65536].decode("utf-8", errors="ignore")
+        return _without_bom(self.report.head)[:HEAD_CHARS].decode("utf-8", errors="ignore")  # as TextSource.head
 
     def text(self) -> str:
         return self.whole().text()

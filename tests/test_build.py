@@ -238,3 +238,17 @@ def test_an_out_name_too_long_for_its_temporary_is_refused_before_reading(tmp_pa
     fits = tmp_path / ("b" * (most - len(".xlsx")) + ".xlsx")
     assert _build(fits) == 0 and fits.is_file()
     assert [p.name for p in tmp_path.iterdir()] == [fits.name]  # no temporary left behind
+
+
+def test_the_longest_out_name_allowed_can_also_be_replaced_with_force(tmp_path, capsys):
+    """--force with a ledger keeps the replaced file under a second temporary name
+    until the ledger commits; that name must fit too (real file system, SQLite)."""
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    ledger = ["--ledger", str(tmp_path / "ledger.sqlite")]
+    assert _build(out_dir / ("c" * 240 + ".xlsx"), *ledger) == 2
+    most = int(capsys.readouterr().err.split("at most ")[1].split(" bytes")[0])
+    out = out_dir / ("c" * (most - len(".xlsx")) + ".xlsx")
+    assert _build(out, *ledger) == 0
+    assert _build(out, "--force", *ledger) == 0, capsys.readouterr().err
+    assert [p.name for p in out_dir.iterdir()] == [out.name]  # no temporary or kept copy left

@@ -56,8 +56,9 @@ def check_output(out: str | os.PathLike, *, inputs: Iterable[str | os.PathLike] 
     return path
 
 
-# mkstemp's random part between the prefix and the suffix
-_TEMP_RANDOM = 8
+# The random part of a temporary's name: mkstemp's 8 characters, or the 12 hex digits
+# of the second name _keep_old gives a file --force replaces (the longer counts).
+_TEMP_RANDOM = 12
 
 
 def _check_name_length(path: Path, folder: Path) -> None:
@@ -253,7 +254,7 @@ def _keep_old(target: Path) -> str:
     import secrets
     import shutil
 
-    keep = str(target.with_name(f"{_temp_name(target)}{secrets.token_hex(6)}.tmp"))
+    keep = str(target.with_name(f"{_temp_name(target)}{secrets.token_hex(_TEMP_RANDOM // 2)}.tmp"))
     try:
         os.link(target, keep)
     except OSError:
